@@ -1,0 +1,45 @@
+package io.llavascale.activities.store;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The object store as activities see it: one bucket, keys relative to it. The S3 implementation
+ * talks to any S3 endpoint (the embedded S3Proxy by default); tests may use a local-folder one.
+ * Transient faults surface as {@link java.io.UncheckedIOException} or SDK exceptions so the
+ * activity's retry policy handles them.
+ */
+public interface ObjectStore {
+  String bucket();
+
+  /** s3://bucket/key */
+  default String uri(String key) {
+    return "s3://" + bucket() + "/" + key;
+  }
+
+  void putBytes(String key, byte[] bytes);
+
+  /** Streams a local file up (multipart when large). */
+  void putFile(String key, Path file);
+
+  byte[] getBytes(String key);
+
+  /** Streams an object down to a local file, replacing it. */
+  void getFile(String key, Path target);
+
+  /** Opens an object for streaming reads; the caller closes it. */
+  InputStream open(String key);
+
+  /** Size in bytes, or empty when the object does not exist. */
+  Optional<Long> size(String key);
+
+  /** Every key under the prefix (recursive), sorted. */
+  List<String> list(String prefix);
+
+  void delete(String key);
+
+  /** Deletes every key under the prefix. */
+  void deletePrefix(String prefix);
+}

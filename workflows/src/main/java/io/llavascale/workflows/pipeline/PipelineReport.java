@@ -1,0 +1,31 @@
+package io.llavascale.workflows.pipeline;
+
+import io.llavascale.workflows.spec.RunSpec;
+import io.llavascale.workflows.stages.EvalResult;
+import io.llavascale.workflows.stages.PreparedData;
+import io.llavascale.workflows.stages.TrainResult;
+import java.util.List;
+
+/**
+ * The run's result, also written as runs/&lt;runId&gt;/report.json.
+ *
+ * @param runId     storage run id
+ * @param spec      the resolved spec the run used
+ * @param stages    every stage with status and seconds
+ * @param data      data prep's counts
+ * @param align     stage-1 result
+ * @param tune      stage-2 result
+ * @param eval      evaluation: eval.exactMatch and eval.perCategory
+ * @param gpuHours  total GPU-hours
+ * @param reportUri s3 URI of report.json (empty inside report.json itself)
+ */
+public record PipelineReport(
+    String runId,
+    RunSpec spec,
+    List<StageStatus> stages,
+    PreparedData data,
+    TrainResult align,
+    TrainResult tune,
+    EvalResult eval,
+    double gpuHours,
+    String reportUri) {}

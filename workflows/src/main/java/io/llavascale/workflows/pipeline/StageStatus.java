@@ -1,0 +1,12 @@
+package io.llavascale.workflows.pipeline;
+
+/**
+ * One stage's line in the report and the progress query.
+ *
+ * @param stage    stage name (StageNames)
+ * @param status   pending | running | completed | reused | skipped | failed | cancelled
+ * @param seconds  wall seconds of the stage in this run (0 when reused)
+ * @param gpuHours seconds x GPUs of the pool / 3600 (0 for CPU stages)
+ * @param detail   one line for people: loss, counts, skip reason, error
+ */
+public record StageStatus(String stage, String status, double seconds, double gpuHours, String detail) {}
