@@ -1,0 +1,79 @@
+package io.llavascale.activities.dataprep;
+
+import io.llavascale.activities.store.ObjectStore;
+import io.llavascale.model.data.EvalItem;
+import io.llavascale.model.data.EvalItemReader;
+import io.llavascale.model.data.ShardFormat;
+import io.llavascale.model.data.ShardReader;
+import io.llavascale.model.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads what {@link DataPrepper} wrote for a run, for the training and eval activities: downloads
+ * a stage's shards to a local folder and opens them as one {@link ShardReader}
+ * ({@link io.llavascale.model.train.SampleSource}), loads the tokenizer, streams the eval items.
+ */
+public final class PreparedDataReader {
+  private final ObjectStore store;
+  private final String out;
+
+  public PreparedDataReader(ObjectStore store, String runId) {
+    this.store = store;
+    this.out = DataPrepper.outputPrefix(runId);
+  }
+
+  /** Shard keys of a stage ("stage1" or "stage2"), in sample order. */
+  public List<String> shardKeys(String stagePrefix) {
+    List<String> keys = new ArrayList<>();
+    for (String k : store.list(out + stagePrefix + "-")) {
+      if (k.endsWith(ShardFormat.EXTENSION)) {
+        keys.add(k);
+      }
+    }
+    return keys; // list() is sorted and names are zero-padded
+  }
+
+  /** Downloads the stage's shards into localDir (kept if already there with the right size). */
+  public ShardReader openShards(String stagePrefix, Path localDir) {
+    try {
+      Files.createDirectories(localDir);
+      List<Path> files = new ArrayList<>();
+      for (String k : shardKeys(stagePrefix)) {
+        Path p = localDir.resolve(k.substring(out.length()));
+        long want = store.size(k).orElseThrow(() -> new IllegalStateException("gone: " + k));
+        if (!Files.exists(p) || Files.size(p) != want) {
+          store.getFile(k, p);
+        }
+        files.add(p);
+      }
+      return ShardReader.open(files);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public TextTokenizer tokenizer() {
+    return TextTokenizer.load(store.getBytes(out + DataPrepper.TOKENIZER));
+  }
+
+  /** All eval items (the eval set is small: hundreds to a few thousand questions). */
+  public List<EvalItem> evalItems() {
+    if (store.size(out + DataPrepper.EVAL_ITEMS).isEmpty()) {
+      return List.of();
+    }
+    try (InputStream in = store.open(out + DataPrepper.EVAL_ITEMS);
+        EvalItemReader r = new EvalItemReader(in)) {
+      List<EvalItem> items = new ArrayList<>();
+      r.forEachRemaining(items::add);
+      return items;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package io.llavascale.activities.train;
+
+import ai.djl.ndarray.NDManager;
+import io.llavascale.activities.dataprep.DataPrepper;
+import io.llavascale.activities.dataprep.PreparedDataReader;
+import io.llavascale.activities.lifecycle.LocalFolders;
+import io.llavascale.activities.lifecycle.StageContext;
+import io.llavascale.activities.lifecycle.TrainingHeartbeat;
+import io.llavascale.activities.store.CheckpointStore;
+import io.llavascale.activities.store.ObjectStore;
+import io.llavascale.activities.store.RestoredCheckpoint;
+import io.llavascale.activities.store.S3Uri;
+import io.llavascale.activities.store.StageOutputs;
+import io.llavascale.model.checkpoint.ModelFiles;
+import io.llavascale.model.data.ShardReader;
+import io.llavascale.model.llava.TinyLlava;
+import io.llavascale.model.train.TrainerConfig;
+import io.llavascale.model.train.TrainingLoop;
+import io.llavascale.model.train.TrainingOutcome;
+import io.llavascale.workflows.spec.RunSpec;
+import io.llavascale.workflows.spec.StageSpec;
+import io.llavascale.workflows.stages.StageNames;
+import io.llavascale.workflows.stages.StageProgress;
+import io.llavascale.workflows.stages.TrainRequest;
+import io.llavascale.workflows.stages.TrainResult;
+import io.temporal.failure.ApplicationFailure;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one training stage of the in-JVM backend against the store: restore the newest valid
+ * checkpoint, train with checkpoints committed to S3 every N steps, and commit the stage output.
+ * Shared by AlignStage (projector only) and TuneStage (LM + projector).
+ */
+public final class StageTrainer {
+  /** Retryable failure type of an attempt handed back because the worker is shutting down. */
+  public static final String WORKER_SHUTDOWN = "WorkerShutdown";
+
+  private static final Logger log = LoggerFactory.getLogger(StageTrainer.class);
+
+  private final ObjectStore store;
+  private final Path scratch;
+
+  /** @param scratch local working folder for shards, checkpoints and weights in flight */
+  @Inject
+  public StageTrainer(ObjectStore store, @Named("scratch") Path scratch) {
+    this.store = store;
+    this.scratch = scratch;
+  }
+
+  public TrainResult train(TrainRequest request, TrainerConfig.Stage stage, StageContext context)
+      throws IOException {
+    String stageName = stage == TrainerConfig.Stage.ALIGN ? StageNames.ALIGN : StageNames.TUNE;
+    StageOutputs outputs = StageOutputs.forStage(store, request.runId(), stageName);
+    Optional<TrainResult> committed = outputs.readCommitted(TrainResult.class);
+    if (committed.isPresent()) {
+      // An earlier attempt committed the output but its completion never reached the server.
+      log.info("{}: output already committed at {}; returning it", context.label(), outputs.uri());
+      return committed.get();
+    }
+    RunSpec spec = request.spec();
+    TinyModels.requireSupported(spec);
+    long started = System.nanoTime();
+    Path work = LocalFolders.fresh(scratch.resolve(request.runId()).resolve(stageName));
+    try (NDManager manager = NDManager.newBaseManager();
+        ShardReader shards = new PreparedDataReader(store, request.runId())
+            .openShards(stage == TrainerConfig.Stage.ALIGN ? DataPrepper.STAGE1_PREFIX : DataPrepper.STAGE2_PREFIX,
+                work.resolve("shards"))) {
+      TinyLlava model = initialModel(request, stage, work, manager);
+      TrainerConfig config = trainerConfig(spec, stage);
+      CheckpointStore checkpoints = CheckpointStore.forStage(store, request.runId(), stageName);
+      Optional<RestoredCheckpoint> restored = checkpoints.restoreNewest(work.resolve("restore"));
+      long resumedFrom = restored.map(RestoredCheckpoint::step).orElse(0L);
+      long recomputed = recomputedSoFar(context.previousAttempt(), resumedFrom);
+      AtomicReference<String> lastCheckpoint = new AtomicReference<>(restored.map(RestoredCheckpoint::uri).orElse(""));
+      log.info("{}: training {} samples from step {}{}", context.label(), shards.size(), resumedFrom,
+          restored.map(r -> " (checkpoint " + r.uri() + ")").orElse(" (fresh)"));
+
+      TrainingLoop loop = new TrainingLoop(model, config, shards, work.resolve("ckpt"));
+      long total = loop.totalSteps();
+      StepRate rate = new StepRate(resumedFrom);
+      loop.onStep((step, totalSteps, loss, tokensPerSec) ->
+              context.progress(new StageProgress(stageName, step, totalSteps, loss, tokensPerSec,
+                  rate.etaSeconds(step, totalSteps), lastCheckpoint.get()), recomputed))
+          .onCheckpoint((step, folder) -> {
+            String uri = checkpoints.commit(step, folder);
+            lastCheckpoint.set(uri);
+            int removed = checkpoints.retain(spec.checkpoint().keep());
+            LocalFolders.delete(folder);
+            log.info("{}: checkpoint committed step={}/{} uri={} pruned={}", context.label(), step, total, uri, removed);
+          })
+          .stopWhen(context::stopRequested);
+      TrainingOutcome outcome = loop.run(restored.map(RestoredCheckpoint::localFolder).orElse(null));
+      if (outcome.stoppedEarly()) {
+        throw ApplicationFailure.newFailure(
+            stageName + " handed back at step " + outcome.steps() + " because the worker is shutting"
+                + " down; checkpoint " + lastCheckpoint.get() + " holds it and the retry resumes there",
+            WORKER_SHUTDOWN);
+      }
+      Path output = work.resolve("output");
+      ModelFiles.save(model, output);
+      TrainResult result = new TrainResult(stageName, outputs.uri(), outcome.steps(), outcome.finalLoss(),
+          resumedFrom, recomputed, trainableParameters(model, config),
+          (System.nanoTime() - started) / 1e9, lastCheckpoint.get());
+      outputs.commit(output, result);
+      log.info("{}: done steps={} loss={} resumedFrom={} recomputed={} output={}", context.label(),
+          outcome.steps(), String.format("%.4f", outcome.finalLoss()), resumedFrom, recomputed, outputs.uri());
+      return result;
+    } finally {
+      LocalFolders.delete(work);
+    }
+  }
+
+  private static long trainableParameters(TinyLlava model, TrainerConfig config) {
+    return model.trainOnly(config.stage()::trains).values().stream()
+        .mapToLong(p -> p.getArray().size())
+        .sum();
+  }
+
+  /** Steps the previous attempt had reached past the checkpoint this attempt resumes from. */
+  private static long recomputedSoFar(Optional<TrainingHeartbeat> previous, long resumedFrom) {
+    return previous
+        .filter(beat -> beat.progress() != null)
+        .map(beat -> beat.stepsRecomputed() + Math.max(0, beat.progress().step() - resumedFrom))
+        .orElse(0L);
+  }
+
+  private TinyLlava initialModel(TrainRequest request, TrainerConfig.Stage stage, Path work, NDManager manager)
+      throws IOException {
+    if (stage == TrainerConfig.Stage.ALIGN) {
+      return TinyLlava.create(TinyModels.config(request.spec(), request.data().vocabSize()),
+          request.spec().seed(), manager);
+    }
+    S3Uri from = S3Uri.parse(request.initFrom());
+    Path local = work.resolve("init");
+    for (String key : store.list(from.key())) {
+      store.getFile(key, local.resolve(key.substring(from.key().length())));
+    }
+    return ModelFiles.load(local, manager);
+  }
+
+  static TrainerConfig trainerConfig(RunSpec spec, TrainerConfig.Stage stage) {
+    StageSpec s = stage == TrainerConfig.Stage.ALIGN ? spec.stage1() : spec.stage2();
+    return new TrainerConfig(stage, s.learningRate(), s.warmupRatio(), s.schedule(), s.weightDecay(),
+        s.batchSize(), s.epochs(), s.maxSteps(), spec.seed(), spec.checkpoint().everySteps());
+  }
+
+  /** ETA from this attempt's own pace. */
+  private static final class StepRate {
+    private final long firstStep;
+    private final long startNanos = System.nanoTime();
+
+    StepRate(long firstStep) {
+      this.firstStep = firstStep;
+    }
+
+    double etaSeconds(long step, long total) {
+      double elapsed = (System.nanoTime() - startNanos) / 1e9;
+      long done = step - firstStep;
+      return done <= 0 ? 0 : (total - step) * elapsed / done;
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package io.llavascale.activities.train;
+
+import io.llavascale.model.llava.TinyLlavaConfig;
+import io.llavascale.workflows.spec.ModelSpec;
+import io.llavascale.workflows.spec.RunSpec;
+import io.temporal.failure.ApplicationFailure;
+
+/** Maps a run spec onto the in-JVM tiny LLaVA, and says clearly what that backend cannot train. */
+public final class TinyModels {
+  public static final String UNSUPPORTED = "UnsupportedBackend";
+  private static final int VISION_DIM = 64;
+
+  private TinyModels() {}
+
+  /** The model config a run trains: resolution analogue from the spec, dims from model.*. */
+  public static TinyLlavaConfig config(RunSpec spec, int vocabSize) {
+    ModelSpec model = spec.model();
+    TinyLlavaConfig base = TinyLlavaConfig.forResolution(model.resolution(), vocabSize);
+    int maxSeqLen = Math.max(spec.stage1().maxLength(), spec.stage2().maxLength());
+    return new TinyLlavaConfig(
+        base.imageSize(), base.patchSize(), VISION_DIM, model.hidden(), model.layers(), model.heads(),
+        4 * model.hidden(), vocabSize, maxSeqLen);
+  }
+
+  /** Fails the stage for good (no retry can fix it) when the spec needs another backend. */
+  public static void requireSupported(RunSpec spec) {
+    if (!"tiny".equals(spec.model().size())) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "model.size " + spec.model().size() + " does not train in the in-JVM backend, which trains"
+              + " model.size tiny only; use a tiny-* preset",
+          UNSUPPORTED);
+    }
+    if (!spec.tuning().isFull()) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "tuning.method " + spec.tuning().method() + " is not available in the in-JVM backend yet;"
+              + " allowed there: full",
+          UNSUPPORTED);
+    }
+  }
+}

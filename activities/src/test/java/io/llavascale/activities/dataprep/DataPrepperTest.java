@@ -1,0 +1,247 @@
+package io.llavascale.activities.dataprep;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llavascale.activities.dataprep.synthetic.SyntheticDataset;
+import io.llavascale.activities.dataprep.synthetic.SyntheticDataset.BadKind;
+import io.llavascale.model.data.EvalItem;
+import io.llavascale.model.data.ShardReader;
+import io.llavascale.model.tokenizer.SpecialTokens;
+import io.llavascale.model.tokenizer.TextTokenizer;
+import io.llavascale.model.train.TrainingSample;
+import io.llavascale.workflows.spec.CheckpointSpec;
+import io.llavascale.workflows.spec.ComputeSpec;
+import io.llavascale.workflows.spec.DataSpec;
+import io.llavascale.workflows.spec.EvalSpec;
+import io.llavascale.workflows.spec.ModelSpec;
+import io.llavascale.workflows.spec.RunSpec;
+import io.llavascale.workflows.spec.StageSpec;
+import io.llavascale.workflows.spec.TuningSpec;
+import io.llavascale.workflows.stages.PreparedData;
+import io.temporal.failure.ApplicationFailure;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DataPrepperTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String BUCKET = "llava-test";
+  @TempDir Path dir;
+
+  LocalFolderObjectStore store() throws Exception {
+    Path b = dir.resolve("bucket");
+    Files.createDirectories(b);
+    return new LocalFolderObjectStore(b, BUCKET);
+  }
+
+  static RunSpec spec(double mixRatio, double maxBad, long seed) {
+    return spec(mixRatio, maxBad, seed, 224);
+  }
+
+  static RunSpec spec(double mixRatio, double maxBad, long seed, int resolution) {
+    DataSpec data = new DataSpec("s3://" + BUCKET + "/data/stage1.json",
+        "s3://" + BUCKET + "/data/stage2.json", "s3://" + BUCKET + "/data/images",
+        "s3://" + BUCKET + "/data/eval/questions.jsonl",
+        mixRatio > 0 ? "s3://" + BUCKET + "/data/sharegpt.json" : "", mixRatio, maxBad);
+    StageSpec st = new StageSpec(1e-4, 0.03, "cosine", 0, 16, 1, 0, 128);
+    return new RunSpec("", seed, new ModelSpec("tiny", resolution, "tiny-lm", "tiny-vision", 64, 2, 2),
+        new TuningSpec("full", 0, 0, 0, List.of()), data, st, st, new CheckpointSpec(50, 2),
+        new EvalSpec(1, 8), new ComputeSpec("cpu", 1, 1), "");
+  }
+
+  SyntheticDataset.Summary upload(LocalFolderObjectStore store, String name,
+      SyntheticDataset.Options o) {
+    Path src = dir.resolve(name);
+    SyntheticDataset.Summary s = SyntheticDataset.write(src, o);
+    store.uploadFolder(src, "data/");
+    return s;
+  }
+
+  @Test
+  void endToEndCountsShardsAndQuarantine() throws Exception {
+    LocalFolderObjectStore store = store();
+    upload(store, "src", SyntheticDataset.Options.of(5, 20, 16, 10, 3).withBad(
+        List.of(BadKind.MISSING_IMAGE, BadKind.PATH_ESCAPE),
+        List.of(BadKind.TRUNCATED_JPEG, BadKind.NO_CONVERSATIONS)));
+    List<String> phases = new ArrayList<>();
+    DataPrepper prepper = new DataPrepper(store, DataPrepper.Options.defaults()
+        .withShardBytes(40_000).withProgressEvery(8));
+    DataPrepper.Result res =
+        prepper.prepare("r1", spec(0.25, 0.5, 7), (p, d, t) -> phases.add(p));
+    PreparedData pd = res.data();
+    String out = "runs/r1/dataprep/output/";
+
+    assertEquals(22 + 18 + 6 + pd.evalQuestions(), pd.recordsIn());
+    assertEquals(pd.recordsIn(), pd.kept() + pd.quarantined());
+    assertEquals(4, pd.quarantined());
+    assertEquals(20, pd.stage1Samples());
+    assertEquals(16 + 6, pd.stage2Samples()); // round(18 * 0.25 / 0.75) = 6 ShareGPT samples
+    assertTrue(pd.evalQuestions() >= 9);
+    assertEquals("s3://" + BUCKET + "/" + out, pd.outputUri());
+    assertEquals("s3://" + BUCKET + "/" + out + "report.json", pd.reportUri());
+    assertTrue(phases.contains("stage1") && phases.contains("stage2") && phases.contains("eval"));
+
+    // Keys: everything written, nothing else there, no MANIFEST.
+    assertEquals(store.list(out), res.writtenKeys().stream().sorted().distinct().toList());
+    assertFalse(store.list(out).contains(out + "MANIFEST.json"));
+    List<String> s1Shards = store.list(out + "stage1-");
+    assertTrue(s1Shards.size() >= 2, "bounded shards: " + s1Shards);
+    assertEquals(out + "stage1-00000.shard", s1Shards.get(0));
+
+    // Quarantine: one line per bad record with a clear reason.
+    Map<String, String> reasonById = new HashMap<>();
+    for (String l : new String(store.getBytes(out + "quarantine.jsonl"), StandardCharsets.UTF_8)
+        .split("\n")) {
+      JsonNode q = JSON.readTree(l);
+      reasonById.put(q.get("id").asText(), q.get("reason").asText() + ": " + q.get("detail"));
+      assertTrue(q.has("dataset") && q.has("index"));
+    }
+    assertEquals(4, reasonById.size());
+    assertTrue(reasonById.get("s1-bad-missing_image-0").startsWith("missing_image: "));
+    assertTrue(reasonById.get("s1-bad-path_escape-1").startsWith("path_escape: "));
+    assertTrue(reasonById.get("s2-bad-truncated_jpeg-0").startsWith("truncated_image: "));
+    assertTrue(reasonById.get("s2-bad-no_conversations-1").startsWith("missing_conversations: "));
+    JsonNode report = JSON.readTree(store.getBytes(out + "report.json"));
+    assertEquals("ok", report.get("status").asText());
+    assertEquals(pd.recordsIn(), report.get("recordsIn").asLong());
+    assertEquals(1, report.at("/datasets/stage1/reasons/path_escape").asInt());
+    assertEquals(10, report.at("/datasets/sharegpt/available").asInt());
+    for (JsonNode d : report.get("datasets")) {
+      assertEquals(d.get("recordsIn").asLong(),
+          d.get("kept").asLong() + d.get("quarantined").asLong());
+    }
+
+    // Shards read back as training samples with the right masks.
+    PreparedDataReader reader = new PreparedDataReader(store, "r1");
+    assertEquals(s1Shards, reader.shardKeys("stage1"));
+    Path local = dir.resolve("dl");
+    try (TextTokenizer tok = reader.tokenizer();
+        ShardReader r1 = reader.openShards("stage1", local);
+        ShardReader r2 = reader.openShards("stage2", local)) {
+      assertEquals(pd.vocabSize(), tok.vocabSize());
+      assertEquals(20, r1.size());
+      TrainingSample a = r1.get(0);
+      assertEquals(3 * 56 * 56, a.image().length);
+      assertEquals(SpecialTokens.BOS, a.inputIds()[0]);
+      assertEquals(SpecialTokens.IMAGE, a.inputIds()[1]);
+      assertTrue(tok.decode(targets(a)).matches("a \\w+ \\w+ at the .*"), tok.decode(targets(a)));
+      int textOnly = 0;
+      for (int i = 0; i < r2.size(); i++) {
+        TrainingSample s = r2.get(i);
+        long images = Arrays.stream(s.inputIds()).filter(x -> x == SpecialTokens.IMAGE).count();
+        assertEquals(s.hasImage() ? 1 : 0, images);
+        if (!s.hasImage()) {
+          textOnly++;
+          assertTrue(s.id().startsWith("sharegpt-"));
+        }
+        assertEquals(SpecialTokens.EOS, s.labels()[s.labels().length - 1]);
+      }
+      assertEquals(6, textOnly);
+      List<EvalItem> items = reader.evalItems();
+      assertEquals(pd.evalQuestions(), items.size());
+      EvalItem e = items.get(0);
+      assertEquals(56, e.imageSize());
+      assertTrue(tok.decode(e.promptIds()).endsWith("assistant :"), tok.decode(e.promptIds()));
+      assertFalse(e.answer().isEmpty());
+    }
+
+    // Deterministic: a second run gives byte-identical shards.
+    prepper.prepare("r2", spec(0.25, 0.5, 7), DataPrepper.Progress.NONE);
+    for (String k : store.list(out)) {
+      if (!k.endsWith("report.json")) {
+        assertArrayEquals(store.getBytes(k),
+            store.getBytes(k.replace("runs/r1/", "runs/r2/")), k);
+      }
+    }
+  }
+
+  static int[] targets(TrainingSample s) {
+    return Arrays.stream(s.labels()).filter(l -> l >= 0).toArray();
+  }
+
+  @Test
+  void malformedJsonFailsWithBadDataset() throws Exception {
+    LocalFolderObjectStore store = store();
+    upload(store, "src", SyntheticDataset.Options.of(3, 5, 5, 0, 1));
+    byte[] s2 = store.getBytes("data/stage2.json");
+    store.putBytes("data/stage2.json", Arrays.copyOf(s2, s2.length / 2));
+    ApplicationFailure f = assertThrows(ApplicationFailure.class,
+        () -> new DataPrepper(store).prepare("bad", spec(0, 0.5, 1), null));
+    assertEquals(DataPrepper.BAD_DATASET, f.getType());
+    assertTrue(f.isNonRetryable());
+    String msg = f.getOriginalMessage();
+    assertTrue(msg.contains("stage2") && msg.contains("s3://" + BUCKET + "/data/stage2.json"),
+        msg);
+    assertTrue(msg.contains("runs/bad/dataprep/output/report.json"), msg);
+    assertEquals("failed",
+        JSON.readTree(store.getBytes("runs/bad/dataprep/output/report.json")).get("status")
+            .asText());
+
+    store.putBytes("data/stage2.json", "{\"id\": 1}".getBytes(StandardCharsets.UTF_8));
+    f = assertThrows(ApplicationFailure.class,
+        () -> new DataPrepper(store).prepare("bad2", spec(0, 0.5, 1), null));
+    assertTrue(f.getOriginalMessage().contains("expected a JSON array"), f.getOriginalMessage());
+  }
+
+  @Test
+  void badFractionAboveThresholdFailsTheRun() throws Exception {
+    LocalFolderObjectStore store = store();
+    upload(store, "src", SyntheticDataset.Options.of(9, 10, 5, 0, 1).withBad(
+        List.of(BadKind.MISSING_IMAGE, BadKind.PATH_ESCAPE, BadKind.MISSING_IMAGE), List.of()));
+    ApplicationFailure f = assertThrows(ApplicationFailure.class,
+        () -> new DataPrepper(store).prepare("frac", spec(0, 0.2, 1), null));
+    assertEquals(DataPrepper.BAD_DATASET, f.getType());
+    String msg = f.getOriginalMessage();
+    assertTrue(msg.contains("stage1") && msg.contains("of 13 records quarantined"), msg);
+    assertTrue(msg.contains("missing_image x2"), msg);
+    assertTrue(msg.contains("s3://" + BUCKET + "/runs/frac/dataprep/output/report.json"), msg);
+    // Same data under a looser threshold passes.
+    PreparedData ok = new DataPrepper(store).prepare("frac2", spec(0, 0.25, 1), null).data();
+    assertEquals(3, ok.quarantined());
+  }
+
+  /** Live heap (after GC) sampled at progress callbacks does not grow with dataset size. */
+  @Test
+  void heapDoesNotGrowWithDatasetSize() throws Exception {
+    // 84 px images (resolution 336): a per-record pixel leak would add ~5 MiB between the runs.
+    long small = peakLiveHeap("n", 40);
+    long large = peakLiveHeap("n4", 160);
+    System.out.println("peak live heap KiB: " + (small >> 10) + " -> " + (large >> 10));
+    assertTrue(large < small + (3L << 20),
+        "peak live heap grew from " + (small >> 10) + " KiB to " + (large >> 10) + " KiB");
+  }
+
+  long peakLiveHeap(String name, int n) throws Exception {
+    Path b = dir.resolve(name);
+    Files.createDirectories(b);
+    LocalFolderObjectStore store = new LocalFolderObjectStore(b, BUCKET);
+    Path src = dir.resolve(name + "-src");
+    SyntheticDataset.write(src, SyntheticDataset.Options.of(11, n, n, n / 2, 2));
+    store.uploadFolder(src, "data/");
+    long[] peak = {0};
+    var mem = ManagementFactory.getMemoryMXBean();
+    DataPrepper p = new DataPrepper(store, DataPrepper.Options.defaults().withProgressEvery(n / 4)
+        .withShardBytes(256 << 10));
+    p.prepare(name, spec(0.2, 0.1, 3, 336), (phase, done, total) -> {
+      if (phase.equals("stage1") || phase.equals("stage2")) {
+        System.gc();
+        peak[0] = Math.max(peak[0], mem.getHeapMemoryUsage().getUsed());
+      }
+    });
+    return peak[0];
+  }
+}

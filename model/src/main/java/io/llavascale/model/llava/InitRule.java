@@ -1,0 +1,30 @@
+package io.llavascale.model.llava;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * How a parameter's first values are drawn. Values come from a Java RNG seeded by (model seed,
+ * parameter path), never from the engine's RNG, so a model is reproducible from its seed alone.
+ */
+@FunctionalInterface
+public interface InitRule {
+  float[] sample(int count, RandomGenerator rng);
+
+  static InitRule normal(double std) {
+    return (count, rng) -> {
+      float[] values = new float[count];
+      for (int i = 0; i < count; i++) {
+        values[i] = (float) (rng.nextGaussian() * std);
+      }
+      return values;
+    };
+  }
+
+  static InitRule constant(float value) {
+    return (count, rng) -> {
+      float[] values = new float[count];
+      java.util.Arrays.fill(values, value);
+      return values;
+    };
+  }
+}

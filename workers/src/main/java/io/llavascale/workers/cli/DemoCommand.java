@@ -1,0 +1,141 @@
+package io.llavascale.workers.cli;
+
+import io.llavascale.activities.store.ObjectStore;
+import io.llavascale.activities.store.S3ObjectStore;
+import io.llavascale.activities.store.S3Uri;
+import io.llavascale.infra.config.EmbeddedStack;
+import io.llavascale.infra.config.S3Clients;
+import io.llavascale.infra.config.StackConfig;
+import io.llavascale.infra.config.TemporalConnections;
+import io.llavascale.infra.s3.EmbeddedS3;
+import io.llavascale.workers.client.DemoDataset;
+import io.llavascale.workers.client.Runs;
+import io.llavascale.workers.pool.PoolSelection;
+import io.llavascale.workers.pool.WorkerPools;
+import io.llavascale.workflows.pipeline.PipelineProgress;
+import io.llavascale.workflows.pipeline.PipelineReport;
+import io.llavascale.workflows.spec.PresetCatalog;
+import io.llavascale.workflows.spec.RunSpecParser;
+import io.temporal.client.WorkflowFailedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The whole recipe on one machine: the embedded stack (unless one is configured or running),
+ * in-process workers for every pool, the synthetic dataset, one LlavaPipeline run watched to the
+ * end, then the evaluation table and the path of report.json.
+ */
+@Command(name = "demo", description = "Run the whole pipeline on the embedded stack with a tiny model and synthetic data.")
+final class DemoCommand implements Runnable {
+  @Mixin StackOptions stack;
+
+  @Option(names = "--preset", defaultValue = PresetCatalog.DEFAULT, description = "Default: ${DEFAULT-VALUE}")
+  String preset;
+
+  @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Override a spec field (repeatable).")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--id", paramLabel = "RUN_ID", description = "Run id. Default: demo-<timestamp>.")
+  String runId;
+
+  @Override
+  public void run() {
+    StackConfig base = stack.base();
+    boolean needsStack = (base.temporalEmbedded() || base.s3Embedded()) && EmbeddedStack.discover(base.home()).isEmpty();
+    EmbeddedStack own = needsStack ? EmbeddedStack.start(base, 0, 0) : null;
+    StackConfig config = EmbeddedStack.resolve(base);
+    System.out.println(own != null ? "started the embedded stack: Temporal " + config.temporalAddress()
+        + ", S3 " + config.s3Endpoint() : "using the stack at Temporal " + config.temporalAddress() + ", S3 "
+        + (config.s3Endpoint() == null ? "(AWS)" : config.s3Endpoint()));
+    WorkerPools workers = WorkerCommand.start(config, PoolSelection.parse(PoolSelection.ALL_LOCAL), 2, 1, Duration.ofSeconds(30));
+    Thread cleanup = new Thread(() -> {
+      workers.close();
+      if (own != null) {
+        own.close();
+      }
+    }, "llava-demo-stop");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    try {
+      ObjectStore store = new S3ObjectStore(S3Clients.create(config), config.s3Bucket());
+      Map<String, Object> spec = new LinkedHashMap<>();
+      spec.put("preset", preset);
+      spec.put("data", DemoDataset.ensure(store, config.home()));
+      SpecFiles.override(spec, overrides);
+      RunSpecParser.parse(spec);
+      String id = runId != null ? runId : "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+      Runs runs = new Runs(TemporalConnections.client(config));
+      runs.start(id, spec);
+      System.out.println("started run " + id + " (preset " + preset + ")");
+      PipelineReport report = watch(runs, id);
+      System.out.println();
+      ProgressFormat.stages(System.out, report.stages());
+      System.out.println();
+      ProgressFormat.evaluation(System.out, report.eval());
+      System.out.println();
+      System.out.println("report.json: " + report.reportUri());
+      localPath(config, report.reportUri()).ifPresent(p -> System.out.println("             " + p));
+    } finally {
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+      cleanup.run();
+    }
+  }
+
+  /** Prints a progress line whenever it changes until the run ends; returns its report. */
+  private static PipelineReport watch(Runs runs, String id) {
+    CompletableFuture<PipelineReport> result = CompletableFuture.supplyAsync(() -> runs.await(id));
+    String last = "";
+    while (true) {
+      try {
+        return result.get(1, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        Optional<PipelineProgress> progress = runs.progress(id);
+        String line = progress.map(ProgressFormat::line).orElse(last);
+        if (!line.equals(last)) {
+          System.out.println(line);
+          last = line;
+        }
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof WorkflowFailedException failed) {
+          throw new CliException("run " + id + " failed: " + rootMessage(failed));
+        }
+        throw new IllegalStateException(cause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliException("interrupted; the run's committed work is in S3 (`llava resume " + id + "`)");
+      }
+    }
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage();
+  }
+
+  /** Where the embedded S3 keeps an object on disk, so a person can open report.json directly. */
+  private static Optional<Path> localPath(StackConfig config, String uri) {
+    if (!config.s3Embedded()) {
+      return Optional.empty();
+    }
+    S3Uri parsed = S3Uri.parse(uri);
+    Path file = config.home().toAbsolutePath().normalize().resolve(EmbeddedStack.S3_DIR)
+        .resolve(EmbeddedS3.BLOBS_DIR).resolve(parsed.bucket()).resolve(parsed.key());
+    return Files.exists(file) ? Optional.of(file) : Optional.empty();
+  }
+}

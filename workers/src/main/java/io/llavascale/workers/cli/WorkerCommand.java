@@ -1,0 +1,68 @@
+package io.llavascale.workers.cli;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import io.llavascale.activities.lifecycle.ShutdownSignal;
+import io.llavascale.infra.config.StackConfig;
+import io.llavascale.workers.pool.PoolSelection;
+import io.llavascale.workers.pool.StageActivities;
+import io.llavascale.workers.pool.WorkerPools;
+import io.llavascale.workers.wiring.LlavaModule;
+import io.temporal.client.WorkflowClient;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** A worker process serving one or more pools until SIGTERM / Ctrl-C. */
+@Command(name = "worker", description = "Run workers for the given pools until SIGTERM; training checkpoints before exit.")
+final class WorkerCommand implements Runnable {
+  @Mixin StackOptions stack;
+
+  @Option(names = "--pools", defaultValue = PoolSelection.ALL_LOCAL, paramLabel = "LIST",
+      description = "Comma-separated: control, cpu, gpu-<pool>. Default: ${DEFAULT-VALUE}")
+  String pools;
+
+  @Option(names = "--cpu-slots", defaultValue = "2", description = "Activities the cpu pool runs at once. Default: ${DEFAULT-VALUE}")
+  int cpuSlots;
+
+  @Option(names = "--gpu-slots", defaultValue = "1",
+      description = "Training/eval activities per GPU pool at once (one per GPU group). Default: ${DEFAULT-VALUE}")
+  int gpuSlots;
+
+  @Option(names = "--grace", defaultValue = "PT60S",
+      description = "How long shutdown waits for running stages to checkpoint (ISO-8601). Default: ${DEFAULT-VALUE}")
+  Duration grace;
+
+  @Override
+  public void run() {
+    PoolSelection selection = PoolSelection.parse(pools);
+    if (cpuSlots < 1 || gpuSlots < 1) {
+      throw new CliException("--cpu-slots and --gpu-slots must be at least 1");
+    }
+    StackConfig config = stack.connect();
+    WorkerPools workers = start(config, selection, cpuSlots, gpuSlots, grace);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      workers.close();
+      stopped.countDown();
+    }, "llava-worker-shutdown"));
+    System.out.println("worker running for " + selection.taskQueues() + " (Ctrl-C or SIGTERM stops it gracefully)");
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Builds and starts the pools of one process; shared with `llava demo`. */
+  static WorkerPools start(StackConfig config, PoolSelection selection, int cpuSlots, int gpuSlots, Duration grace) {
+    Injector injector = Guice.createInjector(new LlavaModule(config));
+    WorkerPools workers = new WorkerPools(injector.getInstance(WorkflowClient.class), selection,
+        injector.getInstance(StageActivities.class), injector.getInstance(ShutdownSignal.class),
+        cpuSlots, gpuSlots, grace);
+    workers.start();
+    return workers;
+  }
+}

@@ -1,0 +1,39 @@
+package io.llavascale.workers.client;
+
+import io.llavascale.activities.dataprep.synthetic.SyntheticDataset;
+import io.llavascale.activities.dataprep.synthetic.SyntheticDataset.BadKind;
+import io.llavascale.activities.store.ObjectStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo's synthetic dataset: written once under {@code <home>/datasets/demo}, uploaded to
+ * {@code s3://<bucket>/datasets/demo/}. It carries a few deliberately bad records so the demo shows
+ * data prep's quarantine at work.
+ */
+public final class DemoDataset {
+  public static final String PREFIX = "datasets/demo/";
+  public static final SyntheticDataset.Options OPTIONS = SyntheticDataset.Options.of(7, 2000, 2000, 300, 60)
+      .withBad(List.of(BadKind.MISSING_IMAGE), List.of(BadKind.TRUNCATED_JPEG, BadKind.PATH_ESCAPE));
+
+  private DemoDataset() {}
+
+  /** Makes sure the dataset is in the bucket; returns the spec's data section pointing at it. */
+  public static Map<String, Object> ensure(ObjectStore store, Path home) {
+    Path local = home.resolve("datasets").resolve("demo");
+    if (!Files.exists(local.resolve(SyntheticDataset.EVAL))) {
+      SyntheticDataset.write(local, OPTIONS);
+    }
+    DatasetUpload.upload(store, local, PREFIX);
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("stage1", store.uri(PREFIX + SyntheticDataset.STAGE1));
+    data.put("stage2", store.uri(PREFIX + SyntheticDataset.STAGE2));
+    data.put("images", store.uri(PREFIX + SyntheticDataset.IMAGES + "/"));
+    data.put("eval", store.uri(PREFIX + SyntheticDataset.EVAL));
+    data.put("sharegpt", store.uri(PREFIX + SyntheticDataset.SHAREGPT));
+    return data;
+  }
+}

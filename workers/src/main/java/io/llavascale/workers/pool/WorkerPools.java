@@ -1,0 +1,84 @@
+package io.llavascale.workers.pool;
+
+import io.llavascale.activities.lifecycle.ShutdownSignal;
+import io.llavascale.workflows.pipeline.LlavaPipelineImpl;
+import io.llavascale.workflows.stages.TaskQueues;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker process: a Temporal worker per selected task queue, sharing one factory. Shutdown is
+ * graceful: training activities see {@link ShutdownSignal}, commit a checkpoint and hand the
+ * attempt back before the process exits.
+ */
+public final class WorkerPools implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WorkerPools.class);
+
+  private final WorkerFactory factory;
+  private final ShutdownSignal shutdown;
+  private final Duration grace;
+  private final PoolSelection selection;
+
+  /**
+   * @param cpuSlots activities one cpu worker runs at once
+   * @param gpuSlots training/eval activities per GPU pool at once: one per GPU group
+   * @param grace    how long shutdown waits for running activities to checkpoint
+   */
+  public WorkerPools(
+      WorkflowClient client,
+      PoolSelection selection,
+      StageActivities activities,
+      ShutdownSignal shutdown,
+      int cpuSlots,
+      int gpuSlots,
+      Duration grace) {
+    this.shutdown = shutdown;
+    this.grace = grace;
+    this.selection = selection;
+    // No workflow cache means no sticky queues: the embedded server is in-memory and a restarted
+    // worker would otherwise strand workflows on a dead sticky queue (DESIGN.md).
+    this.factory =
+        WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0).build());
+    if (selection.control()) {
+      Worker worker = factory.newWorker(TaskQueues.CONTROL, options(4));
+      worker.registerWorkflowImplementationTypes(LlavaPipelineImpl.class);
+    }
+    if (selection.cpu()) {
+      factory.newWorker(TaskQueues.CPU, options(cpuSlots)).registerActivitiesImplementations(activities.cpu);
+    }
+    for (String pool : selection.gpuPools()) {
+      factory
+          .newWorker(TaskQueues.gpu(pool), options(gpuSlots))
+          .registerActivitiesImplementations(activities.gpu);
+    }
+  }
+
+  private static WorkerOptions options(int activitySlots) {
+    return WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(activitySlots).build();
+  }
+
+  public void start() {
+    factory.start();
+    log.info("worker started: queues {}", selection.taskQueues());
+  }
+
+  /** Graceful: running activities checkpoint and give their attempt back, then we stop. */
+  @Override
+  public void close() {
+    shutdown.request();
+    factory.shutdown();
+    factory.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+    if (!factory.isTerminated()) {
+      log.warn("worker: activities still running after {}s grace; stopping them", grace.toSeconds());
+      factory.shutdownNow();
+    }
+    log.info("worker stopped: queues {}", selection.taskQueues());
+  }
+}

@@ -1,0 +1,336 @@
+package io.llavascale.workflows.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llavascale.workflows.spec.PresetCatalog;
+import io.llavascale.workflows.stages.CommittedStages;
+import io.llavascale.workflows.stages.StageNames;
+import io.llavascale.workflows.stages.StageProgress;
+import io.llavascale.workflows.stages.TaskQueues;
+import io.llavascale.workflows.stages.TrainRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributes;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.Worker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LlavaPipelineTest {
+  private TestWorkflowEnvironment env;
+  private WorkflowClient client;
+  private FakeStages fakes;
+
+  @BeforeAll
+  static void warmPresets() {
+    PresetCatalog.preload();
+  }
+
+  @BeforeEach
+  void setUp() {
+    env = TestWorkflowEnvironment.newInstance();
+    SearchAttributesKeys.DEFINITIONS.forEach(env::registerSearchAttribute);
+    fakes = new FakeStages(env::currentTimeMillis);
+    Worker control = env.newWorker(TaskQueues.CONTROL);
+    control.registerWorkflowImplementationTypes(LlavaPipelineImpl.class);
+    env.newWorker(TaskQueues.CPU).registerActivitiesImplementations(fakes.new Cpu());
+    env.newWorker(TaskQueues.gpu("local")).registerActivitiesImplementations(fakes.new Gpu());
+    env.start();
+    client = env.getWorkflowClient();
+  }
+
+  @AfterEach
+  void tearDown() {
+    env.close();
+  }
+
+  private LlavaPipeline stub(String id) {
+    return client.newWorkflowStub(
+        LlavaPipeline.class,
+        WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(TaskQueues.CONTROL).build());
+  }
+
+  private static Map<String, String> statuses(List<StageStatus> stages) {
+    return stages.stream()
+        .collect(Collectors.toMap(StageStatus::stage, StageStatus::status, (a, b) -> a, java.util.LinkedHashMap::new));
+  }
+
+  private static PipelineProgress awaitProgress(LlavaPipeline wf, Predicate<PipelineProgress> p)
+      throws InterruptedException {
+    PipelineProgress last = null;
+    for (int i = 0; i < 200; i++) {
+      last = wf.progress();
+      if (p.test(last)) {
+        return last;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("progress never matched; last: " + last);
+  }
+
+  @Test
+  void happyPathRunsEveryStageOnItsQueue() throws Exception {
+    PipelineReport report = stub("run-happy").run(Map.of("preset", "tiny-full"));
+
+    assertEquals("run-happy", report.runId());
+    assertEquals("s3://llava-runs/runs/run-happy/report.json", report.reportUri());
+    assertEquals("tiny-full", report.spec().preset());
+    assertEquals(
+        List.of(
+            "llava-cpu/RecordRunSpec 1",
+            "llava-cpu/ReadCommittedStages 1",
+            "llava-cpu/DataPrep 1",
+            "llava-gpu-local/AlignStage 1",
+            "llava-gpu-local/TuneStage 1",
+            "llava-gpu-local/Evaluate 1",
+            "llava-cpu/WriteRunReport 1"),
+        fakes.calls);
+    assertEquals(
+        Map.of("dataprep", "completed", "stage1", "completed", "stage2", "completed",
+            "merge", "skipped", "eval", "completed"),
+        statuses(report.stages()));
+    StageStatus merge = report.stages().get(3);
+    assertEquals("full fine-tuning: nothing to merge", merge.detail());
+    assertEquals(0.625, report.eval().exactMatch());
+
+    // Stage 2 starts from stage 1's output; evaluation loads stage 2's output (nothing merged).
+    TrainRequest tuneReq =
+        fakes.requests.stream().filter(r -> r instanceof TrainRequest t && t.initFrom().length() > 0)
+            .map(TrainRequest.class::cast).findFirst().orElseThrow();
+    assertEquals(FakeStages.out("run-happy", "stage1"), tuneReq.initFrom());
+    assertTrue(fakes.requests.stream().anyMatch(r -> r instanceof io.llavascale.workflows.stages.EvalRequest e
+        && e.modelUri().equals(FakeStages.out("run-happy", "stage2"))));
+
+    PipelineProgress p = stub("run-happy").progress();
+    assertEquals("completed", p.state());
+    assertEquals("eval", p.stage());
+
+    SearchAttributes sa =
+        client.newUntypedWorkflowStub("run-happy").describe().getTypedSearchAttributes();
+    assertEquals("tiny", sa.get(SearchAttributesKeys.MODEL_SIZE));
+    assertEquals("full", sa.get(SearchAttributesKeys.TUNING));
+    assertEquals(224L, sa.get(SearchAttributesKeys.RESOLUTION));
+    assertEquals("done", sa.get(SearchAttributesKeys.STAGE));
+
+    // The history replays against the current code; keep a copy for the stored-history test.
+    String history = client.fetchHistory("run-happy").toJson(true);
+    WorkflowReplayer.replayWorkflowExecution(history, LlavaPipelineImpl.class);
+    Path capture = Path.of("target", "histories", "happy-path.json");
+    Files.createDirectories(capture.getParent());
+    Files.writeString(capture, history);
+  }
+
+  @Test
+  void loraRunMergesAndEvaluatesTheMergedModel() {
+    PipelineReport report = stub("run-lora").run(Map.of("preset", "tiny-lora"));
+    assertEquals("completed", statuses(report.stages()).get("merge"));
+    assertEquals(1, fakes.count("MergeLora"));
+    assertTrue(fakes.calls.contains("llava-cpu/MergeLora 1"));
+    assertTrue(fakes.requests.stream().anyMatch(r -> r instanceof io.llavascale.workflows.stages.EvalRequest e
+        && e.modelUri().equals(FakeStages.out("run-lora", "merge"))));
+  }
+
+  @Test
+  void retryableTrainingFailureIsRetriedWithBackoff() {
+    fakes.alignFailures.set(2);
+    PipelineReport report = stub("run-retry").run(Map.of("preset", "tiny-full"));
+
+    assertEquals("completed", statuses(report.stages()).get("stage1"));
+    assertEquals(3, fakes.count("AlignStage"));
+    assertTrue(fakes.calls.contains("llava-gpu-local/AlignStage 3"));
+    List<Long> t = fakes.attemptTimes.get("AlignStage");
+    // initial interval 1 s, coefficient 2: gaps of about 1 s then 2 s.
+    assertTrue(t.get(1) - t.get(0) >= 1000, "first backoff " + (t.get(1) - t.get(0)));
+    assertTrue(t.get(2) - t.get(1) >= 2000, "second backoff " + (t.get(2) - t.get(1)));
+  }
+
+  @Test
+  void badDatasetFailsTheRunWithoutRetry() {
+    fakes.dataPrepFailureType = "BadDataset";
+    LlavaPipeline wf = stub("run-bad-data");
+    WorkflowFailedException e =
+        assertThrows(WorkflowFailedException.class, () -> wf.run(Map.of("preset", "tiny-full")));
+
+    ActivityFailure af = assertInstanceOf(ActivityFailure.class, e.getCause());
+    ApplicationFailure cause = assertInstanceOf(ApplicationFailure.class, af.getCause());
+    assertEquals("BadDataset", cause.getType());
+    assertEquals(1, fakes.count("DataPrep"));
+    assertEquals(0, fakes.count("AlignStage"));
+
+    PipelineProgress p = wf.progress();
+    assertEquals("failed", p.state());
+    assertEquals("failed", statuses(p.stages()).get("dataprep"));
+    assertTrue(p.stages().get(0).detail().contains("malformed"), p.stages().get(0).detail());
+    // The failed run still leaves a report in the ledger.
+    assertEquals(1, fakes.reports.size());
+  }
+
+  private ApplicationFailure invalid(String id, Map<String, Object> input) {
+    WorkflowFailedException e =
+        assertThrows(WorkflowFailedException.class, () -> stub(id).run(input));
+    ApplicationFailure af = assertInstanceOf(ApplicationFailure.class, e.getCause());
+    assertEquals("InvalidSpec", af.getType());
+    assertTrue(af.isNonRetryable());
+    assertTrue(fakes.calls.isEmpty(), "no activity may run for an invalid spec: " + fakes.calls);
+    return af;
+  }
+
+  @Test
+  void invalidSpecFailsBeforeAnyActivity() {
+    ApplicationFailure negative =
+        invalid("run-bad-lr", Map.of("preset", "tiny-full", "stage2", Map.of("learningRate", -0.1)));
+    assertTrue(
+        negative.getOriginalMessage().contains("stage2.learningRate must be > 0, got -0.1"),
+        negative.getOriginalMessage());
+
+    ApplicationFailure preset = invalid("run-bad-preset", Map.of("preset", "llava-99b"));
+    assertTrue(preset.getOriginalMessage().contains("unknown preset 'llava-99b'"));
+    assertTrue(preset.getOriginalMessage().contains("tiny-full"));
+
+    ApplicationFailure unknown =
+        invalid("run-bad-field", Map.of("preset", "tiny-full", "stage2", Map.of("learningrat", 1e-4)));
+    assertTrue(
+        unknown.getOriginalMessage().contains("unknown field 'stage2.learningrat' (allowed: learningRate,"),
+        unknown.getOriginalMessage());
+  }
+
+  @Test
+  void pauseHoldsBetweenStagesAndResumeFinishes() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    fakes.alignGate = gate;
+    LlavaPipeline wf = stub("run-pause");
+    WorkflowClient.start(wf::run, Map.<String, Object>of("preset", "tiny-full"));
+    assertTrue(fakes.alignStarted.await(10, TimeUnit.SECONDS));
+
+    wf.pause();
+    gate.countDown();
+    PipelineProgress p =
+        awaitProgress(wf, x -> "completed".equals(statuses(x.stages()).get("stage1")));
+    assertEquals("paused", p.state());
+    assertEquals("pending", statuses(p.stages()).get("stage2"));
+    Thread.sleep(200);
+    assertEquals(0, fakes.count("TuneStage"), "no stage may start while paused");
+
+    wf.resume();
+    PipelineReport report = WorkflowStub.fromTyped(wf).getResult(PipelineReport.class);
+    assertEquals("completed", statuses(report.stages()).get("eval"));
+    assertEquals("completed", wf.progress().state());
+  }
+
+  @Test
+  void cancelStopsBeforeTheNextStage() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    fakes.alignGate = gate;
+    LlavaPipeline wf = stub("run-cancel");
+    WorkflowClient.start(wf::run, Map.<String, Object>of("preset", "tiny-full"));
+    assertTrue(fakes.alignStarted.await(10, TimeUnit.SECONDS));
+
+    wf.cancel("wrong learning rate");
+    gate.countDown();
+    WorkflowFailedException e =
+        assertThrows(WorkflowFailedException.class, () -> WorkflowStub.fromTyped(wf).getResult(PipelineReport.class));
+    ApplicationFailure af = assertInstanceOf(ApplicationFailure.class, e.getCause());
+    assertEquals("Cancelled", af.getType());
+    assertTrue(af.getOriginalMessage().contains("wrong learning rate"));
+    PipelineReport partial = af.getDetails().get(PipelineReport.class);
+    assertEquals(FakeStages.out("run-cancel", "stage1"), partial.align().outputUri());
+
+    assertEquals(0, fakes.count("TuneStage"));
+    PipelineProgress p = wf.progress();
+    assertEquals("cancelled", p.state());
+    assertEquals(
+        Map.of("dataprep", "completed", "stage1", "completed", "stage2", "cancelled",
+            "merge", "cancelled", "eval", "cancelled"),
+        statuses(p.stages()));
+    assertEquals(1, fakes.reports.size(), "the partial report goes to the ledger");
+  }
+
+  @Test
+  void progressQueryShowsLiveStageProgressAndGpuHours() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    fakes.alignGate = gate;
+    LlavaPipeline wf = stub("run-progress");
+    WorkflowClient.start(wf::run, Map.<String, Object>of("preset", "tiny-full"));
+    assertTrue(fakes.alignStarted.await(10, TimeUnit.SECONDS));
+
+    String ckpt = "s3://llava-runs/runs/run-progress/stage1/ckpt/step-00000050/";
+    wf.reportProgress(new StageProgress("stage1", 60, 120, 2.5, 900, 42, ckpt));
+    // A late signal from another stage must not overwrite the live one.
+    wf.reportProgress(new StageProgress("dataprep", 1, 1, 0, 0, 0, ""));
+    env.sleep(Duration.ofSeconds(36)); // workflow time: 36 s of stage 1 on 1 GPU = 0.01 GPU-h
+
+    PipelineProgress p = awaitProgress(wf, x -> x.step() == 60);
+    assertEquals("running", p.state());
+    assertEquals("stage1", p.stage());
+    assertEquals(120, p.totalSteps());
+    assertEquals(2.5, p.loss());
+    assertEquals(42, p.etaSeconds());
+    assertEquals(ckpt, p.lastCheckpoint());
+    assertEquals("running", statuses(p.stages()).get("stage1"));
+    assertEquals(0.01, p.gpuHours(), 0.002);
+
+    gate.countDown();
+    PipelineReport report = WorkflowStub.fromTyped(wf).getResult(PipelineReport.class);
+    assertEquals(0.01, report.gpuHours(), 0.002);
+    assertEquals(0.01, report.stages().get(1).gpuHours(), 0.002);
+  }
+
+  @Test
+  void resumeReusesCommittedStages() {
+    fakes.committed =
+        new CommittedStages(
+            FakeStages.data("run-old"), FakeStages.train("run-old", "stage1"), null, null, null);
+    PipelineReport report =
+        stub("run-new").run(Map.of("preset", "tiny-full", "resumeFrom", "run-old"));
+
+    assertEquals("run-old", report.runId());
+    assertEquals(0, fakes.count("DataPrep"));
+    assertEquals(0, fakes.count("AlignStage"));
+    assertEquals(1, fakes.count("TuneStage"));
+    assertEquals(
+        Map.of("dataprep", "reused", "stage1", "reused", "stage2", "completed",
+            "merge", "skipped", "eval", "completed"),
+        statuses(report.stages()));
+    TrainRequest tune = (TrainRequest) fakes.requests.get(0);
+    assertEquals("run-old", tune.runId());
+    assertEquals(FakeStages.out("run-old", "stage1"), tune.initFrom());
+    assertTrue(fakes.ledgerRunIds.stream().allMatch("run-old"::equals));
+  }
+
+  @Test
+  void startsByTypeNameWithRawJsonLikeTheCli() throws Exception {
+    // What `temporal workflow start --type LlavaPipeline --task-queue llava-control --input '...'` sends.
+    String json = "{\"preset\": \"tiny-full\", \"eval\": {\"beams\": 5}, \"stage2\": {\"maxSteps\": 10}}";
+    WorkflowStub untyped =
+        client.newUntypedWorkflowStub(
+            "LlavaPipeline",
+            WorkflowOptions.newBuilder().setWorkflowId("run-cli").setTaskQueue(TaskQueues.CONTROL).build());
+    untyped.start(new ObjectMapper().readTree(json));
+    PipelineReport report = untyped.getResult(PipelineReport.class);
+
+    assertEquals(5, report.spec().eval().beams());
+    assertEquals(10, report.spec().stage2().maxSteps());
+    assertEquals(3, report.spec().stage2().epochs(), "the rest comes from the preset");
+    assertEquals("completed", statuses(report.stages()).get(StageNames.EVALUATE));
+  }
+}
