@@ -98,12 +98,11 @@ public final class TrainingLoop {
     try (AdamW optimizer = AdamW.withDefaults(config.weightDecay(), model.manager())) {
       long step = 0;
       if (resumeFrom != null) {
-        TrainingState state = CheckpointFiles.read(resumeFrom, trainable, optimizer);
-        if (!state.configHash().equals(configHash)) {
+        if (!CheckpointFiles.readState(resumeFrom).configHash().equals(configHash)) {
           throw new IllegalStateException("checkpoint " + resumeFrom
               + " was written with a different model or trainer config; it cannot resume this run");
         }
-        step = state.step();
+        step = CheckpointFiles.read(resumeFrom, trainable, optimizer).step();
       }
       long resumedFrom = step;
       double loss = Double.NaN;

@@ -81,6 +81,8 @@ class TrainingLoopTest {
           .onCheckpoint((step, folder) -> folders.add(folder))
           .run(null);
       assertEquals(3, outcome.steps());
+      assertEquals(model.namedParameters().size(), manager.getManagedArrays().size(),
+          "every step's arrays were freed with its scope");
       snapshot(model).forEach((path, after) -> {
         if (path.startsWith("projector.")) {
           assertFalse(java.util.Arrays.equals(before.get(path), after), path + " should train");

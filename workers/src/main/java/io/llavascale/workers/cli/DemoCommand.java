@@ -40,6 +40,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", description = "Run the whole pipeline on the embedded stack with a tiny model and synthetic data.")
 final class DemoCommand implements Runnable {
+  private static final long PRINT_EVERY_MILLIS = 5000;
+
   @Mixin StackOptions stack;
 
   @Option(names = "--preset", defaultValue = PresetCatalog.DEFAULT, description = "Default: ${DEFAULT-VALUE}")
@@ -60,7 +62,7 @@ final class DemoCommand implements Runnable {
     System.out.println(own != null ? "started the embedded stack: Temporal " + config.temporalAddress()
         + ", S3 " + config.s3Endpoint() : "using the stack at Temporal " + config.temporalAddress() + ", S3 "
         + (config.s3Endpoint() == null ? "(AWS)" : config.s3Endpoint()));
-    WorkerPools workers = WorkerCommand.start(config, PoolSelection.parse(PoolSelection.ALL_LOCAL), 2, 1, Duration.ofSeconds(30));
+    WorkerPools workers = WorkerPools.launch(config, PoolSelection.parse(PoolSelection.ALL_LOCAL), 2, 1, Duration.ofSeconds(30));
     Thread cleanup = new Thread(() -> {
       workers.close();
       if (own != null) {
@@ -72,7 +74,11 @@ final class DemoCommand implements Runnable {
       ObjectStore store = new S3ObjectStore(S3Clients.create(config), config.s3Bucket());
       Map<String, Object> spec = new LinkedHashMap<>();
       spec.put("preset", preset);
-      spec.put("data", DemoDataset.ensure(store, config.home()));
+      if (PresetCatalog.find(preset).isEmpty()) {
+        throw new CliException("unknown preset '" + preset + "'; known: " + String.join(", ", PresetCatalog.NAMES));
+      }
+      boolean mixes = PresetCatalog.spec(preset).data().mixRatio() > 0;
+      spec.put("data", DemoDataset.ensure(store, config.home(), mixes));
       SpecFiles.override(spec, overrides);
       RunSpecParser.parse(spec);
       String id = runId != null ? runId : "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -86,7 +92,7 @@ final class DemoCommand implements Runnable {
       ProgressFormat.evaluation(System.out, report.eval());
       System.out.println();
       System.out.println("report.json: " + report.reportUri());
-      localPath(config, report.reportUri()).ifPresent(p -> System.out.println("             " + p));
+      localPath(base, config, report.reportUri()).ifPresent(p -> System.out.println("             " + p));
     } finally {
       Runtime.getRuntime().removeShutdownHook(cleanup);
       cleanup.run();
@@ -96,16 +102,19 @@ final class DemoCommand implements Runnable {
   /** Prints a progress line whenever it changes until the run ends; returns its report. */
   private static PipelineReport watch(Runs runs, String id) {
     CompletableFuture<PipelineReport> result = CompletableFuture.supplyAsync(() -> runs.await(id));
-    String last = "";
+    String lastStage = "";
+    long lastPrinted = 0;
     while (true) {
       try {
         return result.get(1, TimeUnit.SECONDS);
       } catch (java.util.concurrent.TimeoutException e) {
         Optional<PipelineProgress> progress = runs.progress(id);
-        String line = progress.map(ProgressFormat::line).orElse(last);
-        if (!line.equals(last)) {
-          System.out.println(line);
-          last = line;
+        // A line per stage change, and at most one every few seconds within a stage.
+        if (progress.isPresent() && (!progress.get().stage().equals(lastStage)
+            || System.currentTimeMillis() - lastPrinted >= PRINT_EVERY_MILLIS)) {
+          System.out.println(ProgressFormat.line(progress.get()));
+          lastStage = progress.get().stage();
+          lastPrinted = System.currentTimeMillis();
         }
       } catch (java.util.concurrent.ExecutionException e) {
         Throwable cause = e.getCause();
@@ -129,8 +138,8 @@ final class DemoCommand implements Runnable {
   }
 
   /** Where the embedded S3 keeps an object on disk, so a person can open report.json directly. */
-  private static Optional<Path> localPath(StackConfig config, String uri) {
-    if (!config.s3Embedded()) {
+  private static Optional<Path> localPath(StackConfig base, StackConfig config, String uri) {
+    if (!base.s3Embedded()) {
       return Optional.empty();
     }
     S3Uri parsed = S3Uri.parse(uri);

@@ -36,7 +36,7 @@ final class DevCommand implements Runnable {
     }
     StackConfig config = dev.config();
     WorkerPools pools = workers
-        ? WorkerCommand.start(config, PoolSelection.parse(PoolSelection.ALL_LOCAL), 2, 1, Duration.ofSeconds(60))
+        ? WorkerPools.launch(config, PoolSelection.parse(PoolSelection.ALL_LOCAL), 2, 1, Duration.ofSeconds(60))
         : null;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

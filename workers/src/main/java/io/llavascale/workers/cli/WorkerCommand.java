@@ -1,14 +1,8 @@
 package io.llavascale.workers.cli;
 
-import com.google.inject.Guice;
-import com.google.inject.Injector;
-import io.llavascale.activities.lifecycle.ShutdownSignal;
 import io.llavascale.infra.config.StackConfig;
 import io.llavascale.workers.pool.PoolSelection;
-import io.llavascale.workers.pool.StageActivities;
 import io.llavascale.workers.pool.WorkerPools;
-import io.llavascale.workers.wiring.LlavaModule;
-import io.temporal.client.WorkflowClient;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -42,7 +36,7 @@ final class WorkerCommand implements Runnable {
       throw new CliException("--cpu-slots and --gpu-slots must be at least 1");
     }
     StackConfig config = stack.connect();
-    WorkerPools workers = start(config, selection, cpuSlots, gpuSlots, grace);
+    WorkerPools workers = WorkerPools.launch(config, selection, cpuSlots, gpuSlots, grace);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       workers.close();
@@ -54,15 +48,5 @@ final class WorkerCommand implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** Builds and starts the pools of one process; shared with `llava demo`. */
-  static WorkerPools start(StackConfig config, PoolSelection selection, int cpuSlots, int gpuSlots, Duration grace) {
-    Injector injector = Guice.createInjector(new LlavaModule(config));
-    WorkerPools workers = new WorkerPools(injector.getInstance(WorkflowClient.class), selection,
-        injector.getInstance(StageActivities.class), injector.getInstance(ShutdownSignal.class),
-        cpuSlots, gpuSlots, grace);
-    workers.start();
-    return workers;
   }
 }

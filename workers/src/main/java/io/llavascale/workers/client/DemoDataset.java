@@ -21,8 +21,12 @@ public final class DemoDataset {
 
   private DemoDataset() {}
 
-  /** Makes sure the dataset is in the bucket; returns the spec's data section pointing at it. */
-  public static Map<String, Object> ensure(ObjectStore store, Path home) {
+  /**
+   * Makes sure the dataset is in the bucket; returns the spec's data section pointing at it.
+   *
+   * @param mixShareGpt whether the run mixes the text-only ShareGPT set into stage 2
+   */
+  public static Map<String, Object> ensure(ObjectStore store, Path home, boolean mixShareGpt) {
     Path local = home.resolve("datasets").resolve("demo");
     if (!Files.exists(local.resolve(SyntheticDataset.EVAL))) {
       SyntheticDataset.write(local, OPTIONS);
@@ -33,7 +37,9 @@ public final class DemoDataset {
     data.put("stage2", store.uri(PREFIX + SyntheticDataset.STAGE2));
     data.put("images", store.uri(PREFIX + SyntheticDataset.IMAGES + "/"));
     data.put("eval", store.uri(PREFIX + SyntheticDataset.EVAL));
-    data.put("sharegpt", store.uri(PREFIX + SyntheticDataset.SHAREGPT));
+    if (mixShareGpt) {
+      data.put("sharegpt", store.uri(PREFIX + SyntheticDataset.SHAREGPT));
+    }
     return data;
   }
 }

@@ -1,6 +1,10 @@
 package io.llavascale.workers.pool;
 
+import com.google.inject.Guice;
+import com.google.inject.Injector;
 import io.llavascale.activities.lifecycle.ShutdownSignal;
+import io.llavascale.infra.config.StackConfig;
+import io.llavascale.workers.wiring.LlavaModule;
 import io.llavascale.workflows.pipeline.LlavaPipelineImpl;
 import io.llavascale.workflows.stages.TaskQueues;
 import io.temporal.client.WorkflowClient;
@@ -58,6 +62,17 @@ public final class WorkerPools implements AutoCloseable {
           .newWorker(TaskQueues.gpu(pool), options(gpuSlots))
           .registerActivitiesImplementations(activities.gpu);
     }
+  }
+
+  /** Builds the pools of one process from its config (Guice wiring) and starts them. */
+  public static WorkerPools launch(
+      StackConfig config, PoolSelection selection, int cpuSlots, int gpuSlots, Duration grace) {
+    Injector injector = Guice.createInjector(new LlavaModule(config));
+    WorkerPools workers = new WorkerPools(injector.getInstance(WorkflowClient.class), selection,
+        injector.getInstance(StageActivities.class), injector.getInstance(ShutdownSignal.class),
+        cpuSlots, gpuSlots, grace);
+    workers.start();
+    return workers;
   }
 
   private static WorkerOptions options(int activitySlots) {

@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -185,7 +186,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
       }
       executeStages(spec, a, committed, r);
     } catch (RunCancelled c) {
-      return cancelled(spec, a, r, "cancelled: " + cancelReason);
+      throw cancelled(spec, a, r);
     } catch (CanceledFailure c) {
       cancelledNatively(spec, a, r);
       throw c;
@@ -198,10 +199,17 @@ public class LlavaPipelineImpl implements LlavaPipeline {
       throw f;
     }
 
+    String uri;
+    try {
+      uri = a.ledger.writeReport(runId, report(spec, r, ""));
+    } catch (ActivityFailure f) {
+      // Every stage committed (a later start reuses them all), but the run has no report.
+      finalState = "failed";
+      Workflow.upsertTypedSearchAttributes(SearchAttributesKeys.STAGE.valueSet("failed"));
+      throw f;
+    }
     finalState = "completed";
     Workflow.upsertTypedSearchAttributes(SearchAttributesKeys.STAGE.valueSet("done"));
-    PipelineReport report = report(spec, r, "");
-    String uri = a.ledger.writeReport(runId, report);
     log.info("run {} completed: report {}", runId, uri);
     return report(spec, r, uri);
   }
@@ -349,14 +357,15 @@ public class LlavaPipelineImpl implements LlavaPipeline {
     }
   }
 
-  private PipelineReport cancelled(RunSpec spec, Stubs a, Results r, String why) {
+  /** The failure a cancel signal ends the run with, after recording the partial report. */
+  private ApplicationFailure cancelled(RunSpec spec, Stubs a, Results r) {
     finalState = "cancelled";
+    String why = "cancelled: " + cancelReason;
     markOpenStages("cancelled", why);
     Workflow.upsertTypedSearchAttributes(SearchAttributesKeys.STAGE.valueSet("cancelled"));
-    PipelineReport partial = report(spec, r, "");
-    String uri = bestEffortReport(a, partial);
+    String uri = bestEffortReport(a, report(spec, r, ""));
     log.info("run {} cancelled ({}); committed stages stay for resume", runId, cancelReason);
-    throw ApplicationFailure.newNonRetryableFailure(
+    return ApplicationFailure.newNonRetryableFailure(
         "run " + runId + " " + why + (uri.isEmpty() ? "" : " (partial report " + uri + ")"),
         CANCELLED,
         report(spec, r, uri));
@@ -475,8 +484,10 @@ public class LlavaPipelineImpl implements LlavaPipeline {
     if (p == null || !finalState.isEmpty() || stageStartMillis < 0) {
       return;
     }
-    // A late signal from a finished stage must not overwrite the live one.
-    if (p.stage() != null && !p.stage().isEmpty() && !p.stage().equals(currentStage)) {
+    // A late signal from a finished stage must not overwrite the live one. "<stage>:<phase>"
+    // (data prep reports "dataprep:validate" and so on) counts as the stage itself.
+    String s = p.stage() == null ? "" : p.stage();
+    if (!s.isEmpty() && !s.equals(currentStage) && !s.startsWith(currentStage + ":")) {
       return;
     }
     step = p.step();
@@ -514,7 +525,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
   }
 
   private static String trainDetail(TrainResult t) {
-    String s = t.steps() + " steps, final loss " + String.format("%.4f", t.finalLoss());
+    String s = t.steps() + " steps, final loss " + String.format(Locale.ROOT, "%.4f", t.finalLoss());
     if (t.resumedFromStep() > 0) {
       s += ", resumed from step " + t.resumedFromStep() + " (" + t.stepsRecomputed() + " steps recomputed)";
     }
@@ -522,7 +533,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
   }
 
   private static String evalDetail(EvalResult e) {
-    return e.questions() + " questions, exact match " + String.format("%.3f", e.exactMatch());
+    return e.questions() + " questions, exact match " + String.format(Locale.ROOT, "%.3f", e.exactMatch());
   }
 
   // ---- activity stubs ---------------------------------------------------------------------------

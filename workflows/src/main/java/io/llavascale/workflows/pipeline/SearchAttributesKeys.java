@@ -1,6 +1,7 @@
 package io.llavascale.workflows.pipeline;
 
 import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.common.SearchAttributeKey;
 import java.util.Map;
 
@@ -31,6 +32,19 @@ public final class SearchAttributesKeys {
           TUNING.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
           RESOLUTION.getName(), IndexedValueType.INDEXED_VALUE_TYPE_INT,
           STAGE.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+
+  /**
+   * The request that registers all four on a namespace. Send it with {@code
+   * OperatorServiceStubs.newServiceStubs(...).blockingStub().addSearchAttributes(...)} at dev-stack
+   * start (the Java test server implements the operator service), or run {@code temporal operator
+   * search-attribute create --name LlavaModelSize --type Keyword} (and so on) on a real cluster.
+   */
+  public static AddSearchAttributesRequest addRequest(String namespace) {
+    return AddSearchAttributesRequest.newBuilder()
+        .setNamespace(namespace)
+        .putAllSearchAttributes(DEFINITIONS)
+        .build();
+  }
 
   private SearchAttributesKeys() {}
 }

@@ -1,5 +1,6 @@
 package io.llavascale.workflows.spec;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
@@ -14,6 +15,8 @@ import java.util.List;
 public record TuningSpec(
     String method, int loraRank, int loraAlpha, double loraDropout, List<String> targetModules) {
 
+  /** Derived, not a field: ignored by JSON so a serialized spec has only the record's fields. */
+  @JsonIgnore
   public boolean isFull() {
     return "full".equals(method);
   }

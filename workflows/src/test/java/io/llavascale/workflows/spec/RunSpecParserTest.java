@@ -45,6 +45,9 @@ class RunSpecParserTest {
     RunSpec fromWhole = RunSpecParser.parse(whole);
     assertEquals(spec.model(), fromWhole.model());
     assertEquals("", fromWhole.preset());
+    // It crosses Temporal as an activity argument: Temporal's JSON converter must round-trip it.
+    var converter = io.temporal.common.converter.DefaultDataConverter.newDefaultInstance();
+    assertEquals(spec, converter.fromPayload(converter.toPayload(spec).orElseThrow(), RunSpec.class, RunSpec.class));
     // The name says what the file holds.
     assertTrue(name.contains(spec.tuning().method()), name);
     if (!spec.tuning().isFull()) {
