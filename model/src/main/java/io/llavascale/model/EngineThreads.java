@@ -2,9 +2,10 @@ package io.llavascale.model;
 
 /**
  * PyTorch thread settings for the tiny model. Its matrices are so small that a second intra-op
- * thread buys little, and on cores shared with other processes OpenMP's spinning threads make
- * steps up to ten times slower (measured: 50 vs 3-9 steps/s on 2 busy cores). One thread also
- * keeps float summation order fixed, which exact resume relies on.
+ * thread buys little on idle cores, and on cores shared with other processes OpenMP's spinning
+ * threads make steps up to ten times slower (measured on 2 cores busy with other builds: 1 thread
+ * 28-54 steps/s, 2 threads 3-10 steps/s). A fixed thread count also keeps float summation order
+ * fixed from run to run, which exact resume relies on.
  *
  * <p>DJL reads these properties once, when the engine starts: call {@link #configure} at the top
  * of a process's main, before anything creates an NDManager.

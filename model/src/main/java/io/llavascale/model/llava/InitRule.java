@@ -1,5 +1,6 @@
 package io.llavascale.model.llava;
 
+import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
@@ -23,7 +24,7 @@ public interface InitRule {
   static InitRule constant(float value) {
     return (count, rng) -> {
       float[] values = new float[count];
-      java.util.Arrays.fill(values, value);
+      Arrays.fill(values, value);
       return values;
     };
   }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.llavascale.model.train.TrainingSample;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -57,7 +58,7 @@ public record LlavaBatch(
     float[] images = new float[imageCount * pixels];
     long[] splice = new long[batch * seqLength];
     long[] labels = new long[batch * seqLength];
-    java.util.Arrays.fill(labels, TrainingSample.IGNORE);
+    Arrays.fill(labels, TrainingSample.IGNORE);
     long imageRows = (long) batch * textLength;
     int image = 0;
     for (int b = 0; b < batch; b++) {

@@ -1,5 +1,7 @@
 package io.llavascale.model.optim;
 
+import java.util.Locale;
+
 /**
  * Learning rate as a pure function of the step, matching HF's {@code get_cosine_schedule_with_warmup}
  * and {@code get_linear_schedule_with_warmup}: linear warmup from 0 over ceil(warmupRatio x total)
@@ -11,7 +13,7 @@ public final class LrSchedule {
     LINEAR;
 
     public static Decay parse(String name) {
-      return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+      return switch (name.toLowerCase(Locale.ROOT)) {
         case "cosine" -> COSINE;
         case "linear" -> LINEAR;
         default -> throw new IllegalArgumentException(

@@ -81,6 +81,11 @@ public final class TrainingLoop {
     return config.totalSteps(data.size());
   }
 
+  /** Trains from step 0; see {@link #run(Path)}. */
+  public TrainingOutcome run() throws IOException {
+    return run(null);
+  }
+
   /**
    * Trains to the end or until a stop is requested.
    *
@@ -98,9 +103,10 @@ public final class TrainingLoop {
     try (AdamW optimizer = AdamW.withDefaults(config.weightDecay(), model.manager())) {
       long step = 0;
       if (resumeFrom != null) {
-        if (!CheckpointFiles.readState(resumeFrom).configHash().equals(configHash)) {
-          throw new IllegalStateException("checkpoint " + resumeFrom
-              + " was written with a different model or trainer config; it cannot resume this run");
+        TrainingState saved = CheckpointFiles.readState(resumeFrom);
+        if (!saved.configHash().equals(configHash) || saved.totalSteps() != total) {
+          throw new IllegalStateException("checkpoint " + resumeFrom + " was written with a"
+              + " different model config, trainer config or data size; it cannot resume this run");
         }
         step = CheckpointFiles.read(resumeFrom, trainable, optimizer).step();
       }

@@ -2,6 +2,7 @@ package io.llavascale.model.llava;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.llavascale.model.testing.ColourSquares;
 import io.llavascale.model.train.TrainingSample;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +45,7 @@ class TinyLlavaTest {
           names.toString());
       String q = "lm.layers.0.attn.q_proj.weight";
       assertArrayEquals(values(a, q), values(b, q));
-      assertTrue(!java.util.Arrays.equals(values(a, q), values(c, q)));
+      assertFalse(Arrays.equals(values(a, q), values(c, q)));
     }
   }
 

@@ -5,6 +5,7 @@ import io.llavascale.model.llava.TokenIds;
 import io.llavascale.model.train.SampleSource;
 import io.llavascale.model.train.TrainingSample;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -59,7 +60,7 @@ public final class ColourSquares implements SampleSource {
   /** The question as a prompt, followed by the given extra tokens. */
   public static int[] prompt(int... extra) {
     int[] head = {TokenIds.BOS, TokenIds.IMAGE, WHAT, COLOUR, QUESTION};
-    int[] ids = java.util.Arrays.copyOf(head, head.length + extra.length);
+    int[] ids = Arrays.copyOf(head, head.length + extra.length);
     System.arraycopy(extra, 0, ids, head.length, extra.length);
     return ids;
   }
@@ -71,7 +72,7 @@ public final class ColourSquares implements SampleSource {
 
   static float[] image(int size, float[] rgb, Random random) {
     float[] pixels = new float[3 * size * size];
-    java.util.Arrays.fill(pixels, 0.92f);
+    Arrays.fill(pixels, 0.92f);
     int side = size / 4 + random.nextInt(size / 4);
     int top = random.nextInt(size - side);
     int left = random.nextInt(size - side);

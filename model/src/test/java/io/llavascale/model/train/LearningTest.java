@@ -11,6 +11,7 @@ import io.llavascale.model.testing.ColourSquares;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +43,7 @@ class LearningTest {
         int[] answer = GreedyDecoder.generate(
             model, heldOut.get(i).image(), ColourSquares.prompt(), 4);
         // One colour token then EOS: anything longer means EOS was not produced or not honoured.
-        correct += java.util.Arrays.equals(answer, new int[] {heldOut.answer(i)}) ? 1 : 0;
+        correct += Arrays.equals(answer, new int[] {heldOut.answer(i)}) ? 1 : 0;
       }
       assertTrue(correct >= heldOut.size() * 0.9, correct + " of " + heldOut.size() + " right");
       assertArrayEquals(new int[] {ColourSquares.HELLO}, GreedyDecoder.generate(model, null,

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +86,7 @@ class TrainingLoopTest {
           "every step's arrays were freed with its scope");
       snapshot(model).forEach((path, after) -> {
         if (path.startsWith("projector.")) {
-          assertFalse(java.util.Arrays.equals(before.get(path), after), path + " should train");
+          assertFalse(Arrays.equals(before.get(path), after), path + " should train");
         } else {
           assertArrayEquals(before.get(path), after, path + " should be frozen");
         }

@@ -6,6 +6,7 @@ import io.llavascale.activities.lifecycle.ShutdownSignal;
 import io.llavascale.infra.config.StackConfig;
 import io.llavascale.workers.wiring.LlavaModule;
 import io.llavascale.workflows.pipeline.LlavaPipelineImpl;
+import io.llavascale.workflows.spec.PresetCatalog;
 import io.llavascale.workflows.stages.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
@@ -51,6 +52,8 @@ public final class WorkerPools implements AutoCloseable {
     this.factory =
         WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0).build());
     if (selection.control()) {
+      // Parse the bundled presets now, not inside the first workflow task.
+      PresetCatalog.preload();
       Worker worker = factory.newWorker(TaskQueues.CONTROL, options(4));
       worker.registerWorkflowImplementationTypes(LlavaPipelineImpl.class);
     }

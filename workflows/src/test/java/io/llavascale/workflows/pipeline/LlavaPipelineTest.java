@@ -141,9 +141,12 @@ class LlavaPipelineTest {
     Files.writeString(capture, history);
   }
 
+  private static final Map<String, Object> TINY_LORA = Map.of("method", "lora", "loraRank", 8, "loraAlpha", 16,
+      "loraDropout", 0.05, "targetModules", List.of("q_proj", "k_proj", "v_proj", "o_proj"));
+
   @Test
   void loraRunMergesAndEvaluatesTheMergedModel() {
-    PipelineReport report = stub("run-lora").run(Map.of("preset", "tiny-lora"));
+    PipelineReport report = stub("run-lora").run(Map.of("preset", "tiny-full", "tuning", TINY_LORA));
     assertEquals("completed", statuses(report.stages()).get("merge"));
     assertEquals(1, fakes.count("MergeLora"));
     assertTrue(fakes.calls.contains("llava-cpu/MergeLora 1"));

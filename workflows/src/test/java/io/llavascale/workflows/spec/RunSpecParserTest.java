@@ -176,7 +176,7 @@ class RunSpecParserTest {
 
   @Test
   void jsonAndYamlTextParse() {
-    RunSpec j = RunSpecParser.parseJson("{\"preset\":\"tiny-lora\",\"tuning\":{\"loraRank\":4,\"loraAlpha\":8}}");
+    RunSpec j = RunSpecParser.parseJson("{\"preset\":\"llava-13b-lora-r64-336\",\"tuning\":{\"loraRank\":4,\"loraAlpha\":8}}");
     assertEquals(4, j.tuning().loraRank());
     RunSpec y = RunSpecParser.parseYaml("preset: tiny-full\nstage2:\n  learningRate: 1e-4\n  epochs: 2\n");
     assertEquals(1e-4, y.stage2().learningRate());
@@ -216,7 +216,7 @@ class RunSpecParserTest {
     List<String> e =
         errors(
             Map.of(
-                "preset", "tiny-lora",
+                "preset", "tiny-full",
                 "model", Map.of("size", "12b", "resolution", 512, "hidden", 65, "vision", ""),
                 "tuning", Map.of("method", "foo", "loraDropout", 1.5),
                 "data", Map.of("stage1", "/local/path.json", "mixRatio", 0.2, "maxBadFraction", 2),
@@ -280,7 +280,7 @@ class RunSpecParserTest {
         "model.vision 'openai/clip-vit-large-patch14-336' is not a 224-pixel tower but"
             + " model.resolution is 224 (use 'openai/clip-vit-large-patch14')");
     assertHas(
-        errors(Map.of("preset", "tiny-lora", "tuning", Map.of("loraRank", 0, "targetModules", List.of()))),
+        errors(Map.of("preset", "llava-13b-lora-r64-336", "tuning", Map.of("loraRank", 0, "targetModules", List.of()))),
         "tuning.loraRank must be in [1, 4096], got 0");
     assertTrue(
         errors(Map.of("preset", "tiny-full", "data", Map.of("sharegpt", "s3://b/sharegpt.json")))
