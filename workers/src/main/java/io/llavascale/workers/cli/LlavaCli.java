@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       SignalCommands.Continue.class,
       SignalCommands.Cancel.class,
       PresetsCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LlavaCli implements Runnable {

@@ -41,7 +41,7 @@ public final class RunSpecParser {
   private static final Pattern POOL = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   // A run id becomes one S3 key segment (runs/<runId>/...).
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:=@+-]{0,254}");
-  private static final Pattern URI = Pattern.compile("(s3://[^/\\s]+/\\S*|file:/\\S+)");
+  private static final Pattern URI = Pattern.compile("s3://[^/\\s]+/\\S*");
 
   private RunSpecParser() {}
 
@@ -427,7 +427,7 @@ public final class RunSpecParser {
 
     void uri(String f, String v) {
       if (!URI.matcher(v).matches()) {
-        errors.add(f + " must be an s3://bucket/key URI (or file:/ path), got " + show(v));
+        errors.add(f + " must be an s3://bucket/key URI (upload local data first: the CLI does it for the demo), got " + show(v));
       }
     }
   }

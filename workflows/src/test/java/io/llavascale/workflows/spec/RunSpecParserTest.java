@@ -232,7 +232,7 @@ class RunSpecParserTest {
     assertHas(e, "model.hidden must be a multiple of model.heads, got hidden 65 and heads 4");
     assertHas(e, "tuning.method must be one of full, lora, qlora, got 'foo'");
     assertHas(e, "tuning.loraDropout must be in [0, 1), got 1.5");
-    assertHas(e, "data.stage1 must be an s3://bucket/key URI (or file:/ path), got '/local/path.json'");
+    assertHas(e, "data.stage1 must be an s3://bucket/key URI (upload local data first: the CLI does it for the demo), got '/local/path.json'");
     assertHas(e, "data.sharegpt must be set when data.mixRatio is above 0, got mixRatio 0.2");
     assertHas(e, "data.maxBadFraction must be in [0, 1], got 2");
     assertHas(e, "stage1.warmupRatio must be in [0, 1), got 1");
