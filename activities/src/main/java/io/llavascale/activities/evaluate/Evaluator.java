@@ -73,7 +73,9 @@ public final class Evaluator {
     try (NDManager manager = NDManager.newBaseManager();
         TextTokenizer tokenizer = data.tokenizer();
         BufferedWriter answers = Files.newBufferedWriter(output.resolve(ANSWERS))) {
-      TinyLlava model = ModelFiles.load(download(request.modelUri(), work.resolve("model")), manager);
+      Path modelFolder = work.resolve("model");
+      store.getPrefix(S3Uri.parse(request.modelUri()).key(), modelFolder);
+      TinyLlava model = ModelFiles.load(modelFolder, manager);
       int maxNewTokens = request.spec().eval().maxNewTokens();
       for (int i = 0; i < items.size(); i++) {
         EvalItem item = items.get(i);
@@ -96,14 +98,6 @@ public final class Evaluator {
     log.info("{}: exact match {} over {} questions {}", context.label(), String.format("%.3f", exactMatch),
         items.size(), perCategory);
     return result;
-  }
-
-  private Path download(String uri, Path target) {
-    S3Uri from = S3Uri.parse(uri);
-    for (String key : store.list(from.key())) {
-      store.getFile(key, target.resolve(key.substring(from.key().length())));
-    }
-    return target;
   }
 
   /** One line of LLaVA's model_vqa answers jsonl, plus our scoring in metadata. */

@@ -29,6 +29,20 @@ public interface ObjectStore {
   /** Streams an object down to a local file, replacing it. */
   void getFile(String key, Path target);
 
+  /** Downloads every object under the prefix into a local folder, keeping relative paths. */
+  default void getPrefix(String prefix, Path target) {
+    String root = prefix.endsWith("/") ? prefix : prefix + "/";
+    for (String key : list(root)) {
+      Path file = target.resolve(key.substring(root.length()));
+      try {
+        java.nio.file.Files.createDirectories(file.getParent());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      getFile(key, file);
+    }
+  }
+
   /** Opens an object for streaming reads; the caller closes it. */
   InputStream open(String key);
 

@@ -137,11 +137,8 @@ public final class StageTrainer {
       return TinyLlava.create(TinyModels.config(request.spec(), request.data().vocabSize()),
           request.spec().seed(), manager);
     }
-    S3Uri from = S3Uri.parse(request.initFrom());
     Path local = work.resolve("init");
-    for (String key : store.list(from.key())) {
-      store.getFile(key, local.resolve(key.substring(from.key().length())));
-    }
+    store.getPrefix(S3Uri.parse(request.initFrom()).key(), local);
     return ModelFiles.load(local, manager);
   }
 

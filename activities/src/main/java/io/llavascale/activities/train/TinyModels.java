@@ -8,8 +8,6 @@ import io.temporal.failure.ApplicationFailure;
 /** Maps a run spec onto the in-JVM tiny LLaVA, and says clearly what that backend cannot train. */
 public final class TinyModels {
   public static final String UNSUPPORTED = "UnsupportedBackend";
-  private static final int VISION_DIM = 64;
-
   private TinyModels() {}
 
   /** The model config a run trains: resolution analogue from the spec, dims from model.*. */
@@ -18,7 +16,7 @@ public final class TinyModels {
     TinyLlavaConfig base = TinyLlavaConfig.forResolution(model.resolution(), vocabSize);
     int maxSeqLen = Math.max(spec.stage1().maxLength(), spec.stage2().maxLength());
     return new TinyLlavaConfig(
-        base.imageSize(), base.patchSize(), VISION_DIM, model.hidden(), model.layers(), model.heads(),
+        base.imageSize(), base.patchSize(), base.visionDim(), model.hidden(), model.layers(), model.heads(),
         4 * model.hidden(), vocabSize, maxSeqLen);
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llavascale.activities.testing.LocalFolderObjectStore;
 import io.llavascale.activities.dataprep.synthetic.SyntheticDataset;
 import io.llavascale.activities.dataprep.synthetic.SyntheticDataset.BadKind;
 import io.llavascale.model.data.EvalItem;

@@ -1,5 +1,6 @@
 package io.llavascale.workers.cli;
 
+import io.llavascale.model.EngineThreads;
 import io.llavascale.workflows.spec.SpecException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,6 +32,7 @@ public final class LlavaCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    EngineThreads.configure(); // before anything starts the PyTorch engine
     System.exit(execute(args));
   }
 

@@ -1,4 +1,4 @@
-package io.llavascale.activities.dataprep;
+package io.llavascale.activities.testing;
 
 import io.llavascale.activities.store.ObjectStore;
 import java.io.IOException;
@@ -13,11 +13,11 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /** Test store: one bucket = one local folder. */
-final class LocalFolderObjectStore implements ObjectStore {
+public final class LocalFolderObjectStore implements ObjectStore {
   private final Path root;
   private final String bucket;
 
-  LocalFolderObjectStore(Path root, String bucket) {
+  public LocalFolderObjectStore(Path root, String bucket) {
     this.root = root;
     this.bucket = bucket;
   }
@@ -123,7 +123,7 @@ final class LocalFolderObjectStore implements ObjectStore {
   }
 
   /** Copies a local folder under a key prefix. */
-  void uploadFolder(Path folder, String prefix) {
+  public void uploadFolder(Path folder, String prefix) {
     try (Stream<Path> s = Files.walk(folder)) {
       for (Path p : s.filter(Files::isRegularFile).sorted(Comparator.naturalOrder()).toList()) {
         putFile(prefix + folder.relativize(p).toString().replace('\\', '/'), p);
