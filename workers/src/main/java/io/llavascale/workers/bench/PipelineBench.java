@@ -22,7 +22,20 @@ import io.llavascale.workflows.pipeline.StageStatus;
 import io.llavascale.workflows.spec.RunSpec;
 import io.llavascale.workflows.spec.RunSpecParser;
 import io.llavascale.workflows.stages.StageNames;
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.util.Modules;
+import io.llavascale.activities.lifecycle.ShutdownSignal;
+import io.llavascale.workers.pool.StageActivities;
+import io.llavascale.workers.wiring.LlavaModule;
+import io.llavascale.workflows.stages.AlignStageActivity;
+import io.llavascale.workflows.stages.EvaluateActivity;
+import io.llavascale.workflows.stages.TuneStageActivity;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowStub;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import io.temporal.client.WorkflowFailedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,9 +60,11 @@ public final class PipelineBench {
   /**
    * @param warmupSteps   steps of each training stage left out of the throughput figures
    * @param temporalFirst run the Temporal mode before the direct one (default: direct first)
+   * @param temporalTimeout how long to wait for the Temporal run before terminating it (a stage
+   *                      that keeps failing would otherwise retry for hours)
    * @param log           one line per phase, for people watching
    */
-  public record Settings(int warmupSteps, boolean temporalFirst, Consumer<String> log) {
+  public record Settings(int warmupSteps, boolean temporalFirst, Duration temporalTimeout, Consumer<String> log) {
     public Settings {
       if (warmupSteps < 1) {
         throw new IllegalArgumentException("warm-up steps must be at least 1, got " + warmupSteps);
@@ -89,7 +104,7 @@ public final class PipelineBench {
       boolean temporalNow = (i == 0) == settings.temporalFirst();
       if (temporalNow) {
         settings.log().accept("through Temporal (LlavaPipeline, in-process workers): run " + temporalId);
-        temporal = runThroughTemporal(config, resolved, spec, temporalId);
+        temporal = runThroughTemporal(config, resolved, spec, temporalId, settings.temporalTimeout());
       } else {
         settings.log().accept("direct (stage runners in this JVM): run " + directId);
         direct = new DirectPipeline(store, config.home().resolve("scratch")).run(directId, resolved);
@@ -116,14 +131,22 @@ public final class PipelineBench {
 
   /** Starts in-process workers, runs the pipeline workflow, stops the workers; times only the run. */
   private static TemporalOutcome runThroughTemporal(
-      StackConfig config, RunSpec resolved, Map<String, Object> spec, String runId) {
+      StackConfig config, RunSpec resolved, Map<String, Object> spec, String runId, Duration timeout) {
     PoolSelection pools = PoolSelection.parse("control,cpu,gpu-" + resolved.compute().gpuPool());
     WorkflowClient client = TemporalConnections.client(config);
-    try (WorkerPools workers = WorkerPools.launch(config, pools, 2, 1, WORKER_GRACE)) {
+    try (WorkerPools workers = launchWorkers(config, pools)) {
       Runs runs = new Runs(client);
       long started = System.nanoTime();
       runs.start(runId, spec);
-      PipelineReport report = runs.await(runId);
+      WorkflowStub stub = WorkflowStub.fromTyped(runs.handle(runId));
+      PipelineReport report;
+      try {
+        report = stub.getResult(timeout.toMillis(), TimeUnit.MILLISECONDS, PipelineReport.class);
+      } catch (TimeoutException e) {
+        stub.terminate("llava bench: no result within " + timeout);
+        throw new IllegalStateException("bench run " + runId + " did not finish through Temporal within "
+            + timeout + "; terminated it (see the worker log lines above for failing activities)");
+      }
       return new TemporalOutcome((System.nanoTime() - started) / 1e9, report);
     } catch (WorkflowFailedException e) {
       Throwable root = e;
@@ -134,6 +157,26 @@ public final class PipelineBench {
     } finally {
       client.getWorkflowServiceStubs().shutdown();
     }
+  }
+
+  /**
+   * {@link WorkerPools#launch} with the same wiring, except that the training and evaluation
+   * activities switch autograd off on their thread first ({@link GradModeOff}).
+   */
+  private static WorkerPools launchWorkers(StackConfig config, PoolSelection pools) {
+    Injector injector = Guice.createInjector(Modules.override(new LlavaModule(config)).with(new AbstractModule() {
+      @Override
+      protected void configure() {
+        bind(AlignStageActivity.class).to(GradModeOff.Align.class);
+        bind(TuneStageActivity.class).to(GradModeOff.Tune.class);
+        bind(EvaluateActivity.class).to(GradModeOff.Evaluate.class);
+      }
+    }));
+    WorkerPools workers = new WorkerPools(injector.getInstance(WorkflowClient.class), pools,
+        injector.getInstance(StageActivities.class), injector.getInstance(ShutdownSignal.class),
+        2, 1, WORKER_GRACE);
+    workers.start();
+    return workers;
   }
 
   /**

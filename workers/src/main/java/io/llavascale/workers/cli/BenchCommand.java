@@ -13,6 +13,7 @@ import io.llavascale.workers.client.DemoDataset;
 import io.llavascale.workflows.spec.PresetCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -65,6 +66,10 @@ final class BenchCommand implements Runnable {
       description = "Run id prefix; the runs are PREFIX-direct and PREFIX-temporal. Default: bench-<timestamp>.")
   String idPrefix;
 
+  @Option(names = "--timeout-minutes", defaultValue = "30", paramLabel = "MIN",
+      description = "Give up on (and terminate) the Temporal run after this long. Default: ${DEFAULT-VALUE}")
+  long timeoutMinutes;
+
   @Option(names = "--json", description = "Print the result as JSON (progress still goes to stderr).")
   boolean json;
 
@@ -94,7 +99,7 @@ final class BenchCommand implements Runnable {
       String prefix = idPrefix != null ? idPrefix
           : "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
       BenchResult result = PipelineBench.run(config, spec, prefix,
-          new PipelineBench.Settings(warmupSteps, temporalFirst, line -> System.err.println("bench: " + line)));
+          new PipelineBench.Settings(warmupSteps, temporalFirst, Duration.ofMinutes(timeoutMinutes), line -> System.err.println("bench: " + line)));
       if (json) {
         System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
       } else {

@@ -14,6 +14,7 @@ import io.llavascale.infra.config.StackConfig;
 import io.llavascale.workers.client.DatasetUpload;
 import io.llavascale.workflows.stages.StageNames;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,7 @@ class PipelineBenchTest {
       spec.put("stage2", Map.of("maxSteps", 5));
 
       BenchResult result = PipelineBench.run(config, spec, "bench-test",
-          new PipelineBench.Settings(1, false, line -> {}));
+          new PipelineBench.Settings(1, false, Duration.ofMinutes(3), line -> {}));
 
       assertEquals("tiny-full", result.preset());
       assertEquals(2, result.throughput().size());
