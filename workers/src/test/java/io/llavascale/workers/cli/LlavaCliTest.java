@@ -1,0 +1,115 @@
+package io.llavascale.workers.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.llavascale.infra.config.EmbeddedStack;
+import io.llavascale.infra.config.StackConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a person sees from the CLI: listings, and one clear line for every bad input. */
+class LlavaCliTest {
+  @TempDir Path dir;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream savedOut;
+  private PrintStream savedErr;
+
+  @BeforeEach
+  void capture() {
+    savedOut = System.out;
+    savedErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(savedOut);
+    System.setErr(savedErr);
+  }
+
+  private int run(String... args) {
+    return LlavaCli.execute(args);
+  }
+
+  private String stdout() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String stderr() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void presetsListThePapersConfigurationsAndTheTinyOnes() {
+    assertEquals(0, run("presets"));
+    assertTrue(stdout().contains("tiny-full"), stdout());
+    assertTrue(stdout().contains("llava-65b-lora-r64-336"), stdout());
+    assertEquals(0, run("presets", "llava-33b-qlora-r64-336"));
+    assertTrue(stdout().contains("method: \"qlora\""), stdout());
+  }
+
+  @Test
+  void unknownPresetNamesTheKnownOnes() {
+    assertEquals(2, run("presets", "llava-12b"));
+    assertTrue(stderr().contains("unknown preset 'llava-12b'; known: tiny-full"), stderr());
+  }
+
+  @Test
+  void invalidSpecFileListsEveryFieldAtFault() throws Exception {
+    Path spec = Files.writeString(dir.resolve("bad.yaml"), """
+        preset: tiny-full
+        stage2:
+          learningRate: -0.1
+          learningrat: 1
+        """);
+    assertEquals(2, run("start", "-f", spec.toString(), "--home", dir.toString()));
+    assertTrue(stderr().contains("stage2.learningRate must be > 0, got -0.1"), stderr());
+    assertTrue(stderr().contains("unknown field 'stage2.learningrat'"), stderr());
+  }
+
+  @Test
+  void malformedSpecFileSaysSo() throws Exception {
+    Path spec = Files.writeString(dir.resolve("broken.json"), "{\"preset\": \"tiny-full\",");
+    assertEquals(2, run("start", "-f", spec.toString()));
+    assertTrue(stderr().contains("is not valid YAML or JSON"), stderr());
+  }
+
+  @Test
+  void badOverrideSyntaxIsExplained() {
+    assertEquals(2, run("start", "--preset", "tiny-full", "--set", "stage2.learningRate"));
+    assertTrue(stderr().contains("expected path=value"), stderr());
+  }
+
+  @Test
+  void commandsThatNeedAStackSayHowToGetOne() {
+    assertEquals(2, run("status", "some-run", "--home", dir.toString()));
+    assertTrue(stderr().contains("llava dev"), stderr());
+  }
+
+  @Test
+  void badPoolNameIsRejectedWithTheAllowedOnes() {
+    assertEquals(2, run("worker", "--pools", "cpu,tpu", "--home", dir.toString()));
+    assertTrue(stderr().contains("unknown pool 'tpu'"), stderr());
+  }
+
+  @Test
+  void statusOfAnUnknownRunOnARunningStackSaysSo() {
+    try (EmbeddedStack stack = EmbeddedStack.start(StackConfig.fromEnv(Map.of(StackConfig.ENV_HOME, dir.toString())), 0, 0)) {
+      assertEquals(2, run("status", "no-such-run", "--home", dir.toString()));
+      assertTrue(stderr().contains("no run no-such-run"), stderr());
+      assertEquals(2, run("resume", "no-such-run", "--home", dir.toString()));
+      assertTrue(stderr().contains("has no spec.json"), stderr());
+    }
+  }
+}
