@@ -1,5 +1,6 @@
 package io.llavascale.activities.dataprep;
 
+import io.llavascale.activities.lifecycle.LocalFolders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llavascale.activities.dataprep.JsonArrayReader.MalformedDatasetException;
@@ -33,13 +34,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * DataPrep: raw LLaVA JSON + images in the object store -> validated, resized, tokenized shards.
@@ -158,7 +157,7 @@ public final class DataPrepper {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
-      deleteRecursively(tmp);
+      LocalFolders.delete(tmp);
     }
   }
 
@@ -555,19 +554,6 @@ public final class DataPrepper {
     return stage == null ? 0 : Math.max(0, stage.maxLength());
   }
 
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort
-        }
-      });
-    } catch (IOException ignored) {
-      // best effort
-    }
-  }
 
   /** For tests and the CLI: the report of a finished run as a map. */
   public static Map<String, Object> readReport(ObjectStore store, String runId) {

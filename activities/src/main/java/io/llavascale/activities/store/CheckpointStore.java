@@ -1,5 +1,6 @@
 package io.llavascale.activities.store;
 
+import io.llavascale.activities.lifecycle.LocalFolders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,7 +18,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import org.slf4j.LoggerFactory;
@@ -136,7 +136,7 @@ public final class CheckpointStore {
         return r;
       }
     }
-    clearFolder(target);
+    LocalFolders.fresh(target);
     return Optional.empty();
   }
 
@@ -150,7 +150,7 @@ public final class CheckpointStore {
   }
 
   private Optional<RestoredCheckpoint> tryRestore(Committed c, Path target) {
-    clearFolder(target);
+    LocalFolders.fresh(target);
     try {
       Manifest m = Manifest.fromJson(store.getBytes(c.prefix() + Manifest.FILE_NAME));
       for (Manifest.Entry e : m.files()) {
@@ -174,7 +174,7 @@ public final class CheckpointStore {
       // Only damage makes us fall back; transient store errors propagate so the activity retries
       // instead of silently resuming from an older step.
       log.warn("checkpoint {} is not usable, trying an older one: {}", c.uri(), e.getMessage());
-      clearFolder(target);
+      LocalFolders.fresh(target);
       return Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read restored files in " + target, e);
@@ -256,23 +256,6 @@ public final class CheckpointStore {
       }
     }
     return folders;
-  }
-
-  static void clearFolder(Path folder) {
-    try {
-      if (Files.exists(folder)) {
-        try (Stream<Path> walk = Files.walk(folder)) {
-          for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-            if (!p.equals(folder)) {
-              Files.delete(p);
-            }
-          }
-        }
-      }
-      Files.createDirectories(folder);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot clear " + folder, e);
-    }
   }
 
   @Override
