@@ -19,8 +19,8 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Checkpoints of one stage under {@code runs/<runId>/<stage>/ckpt/step-<9 digits>/}. A checkpoint

@@ -2,6 +2,7 @@ package io.llavascale.model.decode;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.llavascale.model.Autograd;
 import io.llavascale.model.llava.LlavaBatch;
 import io.llavascale.model.llava.TinyLlava;
 import io.llavascale.model.llava.TokenIds;
@@ -22,6 +23,7 @@ public final class GreedyDecoder {
    * @return the new tokens, without the EOS that ended them; stops early at EOS or maxSeqLen
    */
   public static int[] generate(TinyLlava model, float[] image, int[] promptIds, int maxNewTokens) {
+    Autograd.offOnThisThread();
     int[] ids = Arrays.copyOf(promptIds, promptIds.length + maxNewTokens);
     int length = promptIds.length;
     for (int produced = 0; produced < maxNewTokens; produced++) {

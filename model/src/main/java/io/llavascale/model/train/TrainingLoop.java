@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import io.llavascale.model.Autograd;
 import io.llavascale.model.checkpoint.CheckpointFiles;
 import io.llavascale.model.checkpoint.TrainingState;
 import io.llavascale.model.llava.LlavaBatch;
@@ -92,6 +93,7 @@ public final class TrainingLoop {
    * @param resumeFrom a local checkpoint folder written by this loop, or null to start fresh
    */
   public TrainingOutcome run(Path resumeFrom) throws IOException {
+    Autograd.offOnThisThread();
     long total = totalSteps();
     long stepsPerEpoch = (data.size() + config.batchSize() - 1) / config.batchSize();
     LrSchedule schedule = new LrSchedule(

@@ -60,8 +60,6 @@ public final class DirectPipeline {
     Map<String, InJvmStageContext> contexts = new LinkedHashMap<>();
     List<StageStatus> stages = new ArrayList<>();
 
-    // Same thread rule as the Temporal side's activities (see GradModeOff).
-    GradModeOff.onThisThread();
     long started = System.nanoTime();
     ledger.recordSpec(runId, spec);
     ledger.committedStages(runId); // the pipeline always asks; a fresh run id finds nothing

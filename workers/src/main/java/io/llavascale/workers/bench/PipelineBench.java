@@ -1,19 +1,13 @@
 package io.llavascale.workers.bench;
 
-import ai.djl.ndarray.NDManager;
+import io.llavascale.activities.dataprep.synthetic.SyntheticDataset;
 import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.S3ObjectStore;
 import io.llavascale.infra.config.S3Clients;
 import io.llavascale.infra.config.StackConfig;
 import io.llavascale.infra.config.TemporalConnections;
 import io.llavascale.model.EngineThreads;
-import io.llavascale.model.llava.TinyLlava;
-import io.llavascale.model.llava.TinyLlavaConfig;
-import io.llavascale.model.llava.TokenIds;
-import io.llavascale.model.train.SampleSource;
-import io.llavascale.model.train.TrainerConfig;
-import io.llavascale.model.train.TrainingLoop;
-import io.llavascale.model.train.TrainingSample;
+import io.llavascale.workers.client.DatasetUpload;
 import io.llavascale.workers.client.Runs;
 import io.llavascale.workers.pool.PoolSelection;
 import io.llavascale.workers.pool.WorkerPools;
@@ -22,32 +16,22 @@ import io.llavascale.workflows.pipeline.StageStatus;
 import io.llavascale.workflows.spec.RunSpec;
 import io.llavascale.workflows.spec.RunSpecParser;
 import io.llavascale.workflows.stages.StageNames;
-import com.google.inject.AbstractModule;
-import com.google.inject.Guice;
-import com.google.inject.Injector;
-import com.google.inject.util.Modules;
-import io.llavascale.activities.lifecycle.ShutdownSignal;
-import io.llavascale.workers.pool.StageActivities;
-import io.llavascale.workers.wiring.LlavaModule;
-import io.llavascale.workflows.stages.AlignStageActivity;
-import io.llavascale.workflows.stages.EvaluateActivity;
-import io.llavascale.workflows.stages.TuneStageActivity;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowStub;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowStub;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -59,13 +43,27 @@ import java.util.function.Consumer;
 public final class PipelineBench {
   /**
    * @param warmupSteps   steps of each training stage left out of the throughput figures
-   * @param temporalFirst run the Temporal mode before the direct one (default: direct first)
+   * @param warmupRuns    before timing, one tiny run in each mode (40 + 40 records, a few steps):
+   *                      loads the engine, JIT-compiles data prep, training, evaluation, the S3
+   *                      client and the Temporal client and worker paths, so that neither mode pays
+   *                      for that alone
+   * @param rounds        timed pairs of runs; the order alternates from round to round
+   * @param temporalFirst run the Temporal mode first in round 1 (default: direct first)
    * @param temporalTimeout how long to wait for the Temporal run before terminating it (a stage
    *                      that keeps failing would otherwise retry for hours)
    * @param log           one line per phase, for people watching
    */
-  public record Settings(int warmupSteps, boolean temporalFirst, Duration temporalTimeout, Consumer<String> log) {
+  public record Settings(
+      int warmupSteps,
+      boolean warmupRuns,
+      int rounds,
+      boolean temporalFirst,
+      Duration temporalTimeout,
+      Consumer<String> log) {
     public Settings {
+      if (rounds < 1) {
+        throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
+      }
       if (warmupSteps < 1) {
         throw new IllegalArgumentException("warm-up steps must be at least 1, got " + warmupSteps);
       }
@@ -82,6 +80,7 @@ public final class PipelineBench {
    * @param config    a resolved stack config (Temporal and S3 reachable)
    * @param spec      the workflow input map (preset, data, overrides), as `llava start` sends it
    * @param runPrefix run ids are {@code <runPrefix>-direct} and {@code <runPrefix>-temporal}
+   *                  ({@code <runPrefix>-r<round>-...} with more than one round)
    */
   public static BenchResult run(StackConfig config, Map<String, Object> spec, String runPrefix, Settings settings)
       throws IOException {
@@ -91,40 +90,68 @@ public final class PipelineBench {
       throw new IllegalArgumentException("the bench runs full fine-tuning presets only (tuning.method "
           + resolved.tuning().method() + " needs MergeLora, which has no in-JVM runner here)");
     }
-    String directId = runPrefix + "-direct";
-    String temporalId = runPrefix + "-temporal";
     ObjectStore store = new S3ObjectStore(S3Clients.create(config), config.s3Bucket());
 
-    settings.log().accept("warming up the engine (a few training steps on random data)");
-    warmUpEngine();
-
-    DirectPipeline.Outcome direct = null;
-    TemporalOutcome temporal = null;
-    for (int i = 0; i < 2; i++) {
-      boolean temporalNow = (i == 0) == settings.temporalFirst();
-      if (temporalNow) {
-        settings.log().accept("through Temporal (LlavaPipeline, in-process workers): run " + temporalId);
-        temporal = runThroughTemporal(config, resolved, spec, temporalId, settings.temporalTimeout());
-      } else {
-        settings.log().accept("direct (stage runners in this JVM): run " + directId);
-        direct = new DirectPipeline(store, config.home().resolve("scratch")).run(directId, resolved);
-      }
+    Path scratch = config.home().resolve("scratch");
+    if (settings.warmupRuns()) {
+      Map<String, Object> warmSpec = warmupSpec(spec, warmupData(store, config.home(), resolved.data().mixRatio() > 0));
+      RunSpec warmResolved = RunSpecParser.parse(warmSpec);
+      settings.log().accept("warm-up: a tiny run directly (" + runPrefix + "-warmup-direct)");
+      new DirectPipeline(store, scratch).run(runPrefix + "-warmup-direct", warmResolved);
+      settings.log().accept("warm-up: a tiny run through Temporal (" + runPrefix + "-warmup-temporal)");
+      runThroughTemporal(config, warmResolved, warmSpec, runPrefix + "-warmup-temporal", settings.temporalTimeout());
     }
 
-    List<StageThroughput> throughput = List.of(
-        StageThroughput.of(StageNames.ALIGN, direct.contexts().get(StageNames.ALIGN).reports(), settings.warmupSteps()),
-        StageThroughput.of(StageNames.TUNE, direct.contexts().get(StageNames.TUNE).reports(), settings.warmupSteps()));
+    List<BenchResult.Orchestration> rounds = new ArrayList<>();
+    List<StageThroughput> throughput = null;
+    for (int round = 1; round <= settings.rounds(); round++) {
+      // Alternate the order so that what the first mode pays (a colder JVM, page cache, heap
+      // growth) falls on each mode equally often.
+      boolean temporalFirst = settings.temporalFirst() != (round % 2 == 0);
+      String prefix = settings.rounds() == 1 ? runPrefix : runPrefix + "-r" + round;
+      DirectPipeline.Outcome direct = null;
+      TemporalOutcome temporal = null;
+      for (int i = 0; i < 2; i++) {
+        if ((i == 0) == temporalFirst) {
+          settings.log().accept("through Temporal (LlavaPipeline, in-process workers): run " + prefix + "-temporal");
+          temporal = runThroughTemporal(config, resolved, spec, prefix + "-temporal", settings.temporalTimeout());
+        } else {
+          settings.log().accept("direct (stage runners in this JVM): run " + prefix + "-direct");
+          direct = new DirectPipeline(store, scratch).run(prefix + "-direct", resolved);
+        }
+      }
+      if (throughput == null) {
+        throughput = List.of(
+            StageThroughput.of(StageNames.ALIGN, direct.contexts().get(StageNames.ALIGN).reports(), settings.warmupSteps()),
+            StageThroughput.of(StageNames.TUNE, direct.contexts().get(StageNames.TUNE).reports(), settings.warmupSteps()));
+      }
+      rounds.add(orchestration(prefix, temporalFirst, direct, temporal));
+    }
+    return new BenchResult(resolved.preset(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+        Runtime.getRuntime().availableProcessors(), settings.warmupSteps(), settings.warmupRuns(),
+        throughput, BenchResult.Overall.of(rounds), rounds);
+  }
+
+  private static BenchResult.Orchestration orchestration(
+      String prefix, boolean temporalFirst, DirectPipeline.Outcome direct, TemporalOutcome temporal) {
     List<BenchResult.StageTimes> stages = new ArrayList<>();
     for (StageStatus s : temporal.report().stages()) {
       Double d = direct.stageSeconds().get(s.stage());
       boolean ran = "completed".equals(s.status());
-      stages.add(new BenchResult.StageTimes(s.stage(), d == null ? Double.NaN : d, ran ? s.seconds() : Double.NaN));
+      stages.add(new BenchResult.StageTimes(s.stage(), d, ran ? s.seconds() : null));
     }
     double temporalSeconds = temporal.seconds();
-    BenchResult.Orchestration orchestration = new BenchResult.Orchestration(directId, temporalId,
-        direct.seconds(), temporalSeconds, temporalSeconds / direct.seconds(), temporalSeconds - direct.seconds(), stages);
-    return new BenchResult(resolved.preset(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-        Runtime.getRuntime().availableProcessors(), settings.warmupSteps(), throughput, orchestration);
+    // What the stage timers do not cover: ledger calls, and through Temporal the workflow tasks and
+    // activity dispatch between stages, the workflow start and the result fetch.
+    double directStages = stages.stream().map(BenchResult.StageTimes::directSeconds)
+        .filter(Objects::nonNull).mapToDouble(Double::doubleValue).sum();
+    double temporalStages = stages.stream().map(BenchResult.StageTimes::temporalSeconds)
+        .filter(Objects::nonNull).mapToDouble(Double::doubleValue).sum();
+    stages.add(new BenchResult.StageTimes(BenchResult.BETWEEN_STAGES,
+        direct.seconds() - directStages, temporalSeconds - temporalStages));
+    return new BenchResult.Orchestration(prefix + "-direct", prefix + "-temporal",
+        temporalFirst ? "temporal-first" : "direct-first", direct.seconds(), temporalSeconds,
+        temporalSeconds / direct.seconds(), temporalSeconds - direct.seconds(), stages);
   }
 
   private record TemporalOutcome(double seconds, PipelineReport report) {}
@@ -134,7 +161,7 @@ public final class PipelineBench {
       StackConfig config, RunSpec resolved, Map<String, Object> spec, String runId, Duration timeout) {
     PoolSelection pools = PoolSelection.parse("control,cpu,gpu-" + resolved.compute().gpuPool());
     WorkflowClient client = TemporalConnections.client(config);
-    try (WorkerPools workers = launchWorkers(config, pools)) {
+    try (WorkerPools workers = WorkerPools.launch(config, pools, 2, 1, WORKER_GRACE)) {
       Runs runs = new Runs(client);
       long started = System.nanoTime();
       runs.start(runId, spec);
@@ -159,83 +186,41 @@ public final class PipelineBench {
     }
   }
 
-  /**
-   * {@link WorkerPools#launch} with the same wiring, except that the training and evaluation
-   * activities switch autograd off on their thread first ({@link GradModeOff}).
-   */
-  private static WorkerPools launchWorkers(StackConfig config, PoolSelection pools) {
-    Injector injector = Guice.createInjector(Modules.override(new LlavaModule(config)).with(new AbstractModule() {
-      @Override
-      protected void configure() {
-        bind(AlignStageActivity.class).to(GradModeOff.Align.class);
-        bind(TuneStageActivity.class).to(GradModeOff.Tune.class);
-        bind(EvaluateActivity.class).to(GradModeOff.Evaluate.class);
-      }
-    }));
-    WorkerPools workers = new WorkerPools(injector.getInstance(WorkflowClient.class), pools,
-        injector.getInstance(StageActivities.class), injector.getInstance(ShutdownSignal.class),
-        2, 1, WORKER_GRACE);
-    workers.start();
-    return workers;
+  static final String WARMUP_DATA = "datasets/bench-warmup/";
+  static final int WARMUP_STAGE_STEPS = 5;
+
+  /** A tiny synthetic dataset for the warm-up runs, written once under home and uploaded. */
+  private static Map<String, Object> warmupData(ObjectStore store, Path home, boolean mixShareGpt) {
+    Path local = home.resolve("datasets").resolve("bench-warmup");
+    if (!Files.exists(local.resolve(SyntheticDataset.EVAL))) {
+      SyntheticDataset.write(local, SyntheticDataset.Options.of(11, 40, 40, 20, 2));
+    }
+    DatasetUpload.upload(store, local, WARMUP_DATA);
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("stage1", store.uri(WARMUP_DATA + SyntheticDataset.STAGE1));
+    data.put("stage2", store.uri(WARMUP_DATA + SyntheticDataset.STAGE2));
+    data.put("images", store.uri(WARMUP_DATA + SyntheticDataset.IMAGES + "/"));
+    data.put("eval", store.uri(WARMUP_DATA + SyntheticDataset.EVAL));
+    if (mixShareGpt) {
+      data.put("sharegpt", store.uri(WARMUP_DATA + SyntheticDataset.SHAREGPT));
+    }
+    return data;
   }
 
-  /**
-   * Loads the native engine and JIT-compiles the training loop before either mode is timed, so
-   * whichever mode runs first does not pay for it alone.
-   */
-  static void warmUpEngine() {
-    TinyLlavaConfig config = TinyLlavaConfig.forResolution(224, 64);
-    int batch = 4;
-    SampleSource data = randomSamples(config, batch * 3);
-    Path dir;
-    try {
-      dir = Files.createTempDirectory("llava-bench-warmup");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /** The bench's spec with the warm-up data and a few steps per stage. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> warmupSpec(Map<String, Object> spec, Map<String, Object> data) {
+    Map<String, Object> warm = new LinkedHashMap<>(spec);
+    Map<String, Object> warmData = spec.get("data") instanceof Map<?, ?> d
+        ? new LinkedHashMap<>((Map<String, Object>) d) : new LinkedHashMap<>();
+    warmData.putAll(data);
+    warm.put("data", warmData);
+    for (String stage : List.of("stage1", "stage2")) {
+      Map<String, Object> s = spec.get(stage) instanceof Map<?, ?> m
+          ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
+      s.put("maxSteps", WARMUP_STAGE_STEPS);
+      warm.put(stage, s);
     }
-    try (NDManager manager = NDManager.newBaseManager()) {
-      for (TrainerConfig.Stage stage : TrainerConfig.Stage.values()) {
-        TinyLlava model = TinyLlava.create(config, 1, manager);
-        new TrainingLoop(model, new TrainerConfig(stage, 1e-3, 0, "cosine", 0, batch, 1, 0, 1, 0), data, dir).run();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      dir.toFile().delete();
-    }
-  }
-
-  private static SampleSource randomSamples(TinyLlavaConfig config, int count) {
-    Random random = new Random(1);
-    float[] image = new float[3 * config.imageSize() * config.imageSize()];
-    for (int i = 0; i < image.length; i++) {
-      image[i] = random.nextFloat();
-    }
-    TrainingSample[] samples = new TrainingSample[count];
-    for (int s = 0; s < count; s++) {
-      int[] ids = new int[12];
-      int[] labels = new int[ids.length];
-      ids[0] = TokenIds.BOS;
-      ids[1] = TokenIds.IMAGE;
-      for (int i = 2; i < ids.length - 1; i++) {
-        ids[i] = 5 + random.nextInt(config.vocabSize() - 5);
-      }
-      ids[ids.length - 1] = TokenIds.EOS;
-      for (int i = 0; i < ids.length; i++) {
-        labels[i] = i > ids.length / 2 ? ids[i] : TrainingSample.IGNORE;
-      }
-      samples[s] = new TrainingSample("warmup-" + s, ids, labels, image);
-    }
-    return new SampleSource() {
-      @Override
-      public int size() {
-        return count;
-      }
-
-      @Override
-      public TrainingSample get(int index) {
-        return samples[index];
-      }
-    };
+    return warm;
   }
 }

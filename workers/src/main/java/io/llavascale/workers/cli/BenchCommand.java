@@ -58,12 +58,20 @@ final class BenchCommand implements Runnable {
       description = "Override another spec field (repeatable), for example checkpoint.everySteps=25.")
   List<String> overrides = new ArrayList<>();
 
+  @Option(names = "--no-warmup-runs",
+      description = "Skip the tiny warm-up run in each mode before the timed runs (then the first mode also pays for JIT and engine start).")
+  boolean noWarmupRuns;
+
+  @Option(names = "--rounds", defaultValue = "1", paramLabel = "N",
+      description = "Timed pairs of runs, alternating which mode goes first; 2 or more on a busy machine. Default: ${DEFAULT-VALUE}")
+  int rounds;
+
   @Option(names = "--temporal-first",
-      description = "Run the Temporal mode before the direct one (default: direct first).")
+      description = "Run the Temporal mode first in round 1 (default: direct first).")
   boolean temporalFirst;
 
   @Option(names = "--id", paramLabel = "PREFIX",
-      description = "Run id prefix; the runs are PREFIX-direct and PREFIX-temporal. Default: bench-<timestamp>.")
+      description = "Run id prefix; the runs are PREFIX-direct and PREFIX-temporal (PREFIX-r<N>-... with --rounds). Default: bench-<timestamp>.")
   String idPrefix;
 
   @Option(names = "--timeout-minutes", defaultValue = "30", paramLabel = "MIN",
@@ -80,6 +88,9 @@ final class BenchCommand implements Runnable {
     }
     if (warmupSteps < 1) {
       throw new CliException("--warmup-steps must be at least 1");
+    }
+    if (rounds < 1) {
+      throw new CliException("--rounds must be at least 1");
     }
     if (PresetCatalog.find(preset).isEmpty()) {
       throw new CliException("unknown preset '" + preset + "'; known: " + String.join(", ", PresetCatalog.NAMES));
@@ -99,7 +110,7 @@ final class BenchCommand implements Runnable {
       String prefix = idPrefix != null ? idPrefix
           : "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
       BenchResult result = PipelineBench.run(config, spec, prefix,
-          new PipelineBench.Settings(warmupSteps, temporalFirst, Duration.ofMinutes(timeoutMinutes), line -> System.err.println("bench: " + line)));
+          new PipelineBench.Settings(warmupSteps, !noWarmupRuns, rounds, temporalFirst, Duration.ofMinutes(timeoutMinutes), line -> System.err.println("bench: " + line)));
       if (json) {
         System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
       } else {

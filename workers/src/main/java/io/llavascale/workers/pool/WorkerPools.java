@@ -30,6 +30,7 @@ public final class WorkerPools implements AutoCloseable {
   private final ShutdownSignal shutdown;
   private final Duration grace;
   private final PoolSelection selection;
+  private final Runnable afterClose;
 
   /**
    * @param cpuSlots activities one cpu worker runs at once
@@ -44,6 +45,19 @@ public final class WorkerPools implements AutoCloseable {
       int cpuSlots,
       int gpuSlots,
       Duration grace) {
+    this(client, selection, activities, shutdown, cpuSlots, gpuSlots, grace, () -> {});
+  }
+
+  private WorkerPools(
+      WorkflowClient client,
+      PoolSelection selection,
+      StageActivities activities,
+      ShutdownSignal shutdown,
+      int cpuSlots,
+      int gpuSlots,
+      Duration grace,
+      Runnable afterClose) {
+    this.afterClose = afterClose;
     this.shutdown = shutdown;
     this.grace = grace;
     this.selection = selection;
@@ -71,9 +85,11 @@ public final class WorkerPools implements AutoCloseable {
   public static WorkerPools launch(
       StackConfig config, PoolSelection selection, int cpuSlots, int gpuSlots, Duration grace) {
     Injector injector = Guice.createInjector(new LlavaModule(config));
-    WorkerPools workers = new WorkerPools(injector.getInstance(WorkflowClient.class), selection,
-        injector.getInstance(StageActivities.class), injector.getInstance(ShutdownSignal.class),
-        cpuSlots, gpuSlots, grace);
+    WorkflowClient client = injector.getInstance(WorkflowClient.class);
+    // The connection is this process's own, so closing the pools closes it too.
+    WorkerPools workers = new WorkerPools(client, selection, injector.getInstance(StageActivities.class),
+        injector.getInstance(ShutdownSignal.class), cpuSlots, gpuSlots, grace,
+        () -> client.getWorkflowServiceStubs().shutdown());
     workers.start();
     return workers;
   }
@@ -97,6 +113,7 @@ public final class WorkerPools implements AutoCloseable {
       log.warn("worker: activities still running after {}s grace; stopping them", grace.toSeconds());
       factory.shutdownNow();
     }
+    afterClose.run();
     log.info("worker stopped: queues {}", selection.taskQueues());
   }
 }

@@ -51,7 +51,7 @@ class PipelineBenchTest {
       spec.put("stage2", Map.of("maxSteps", 5));
 
       BenchResult result = PipelineBench.run(config, spec, "bench-test",
-          new PipelineBench.Settings(1, false, Duration.ofMinutes(3), line -> {}));
+          new PipelineBench.Settings(1, false, 1, false, Duration.ofMinutes(3), line -> {}));
 
       assertEquals("tiny-full", result.preset());
       assertEquals(2, result.throughput().size());
@@ -65,15 +65,25 @@ class PipelineBenchTest {
       assertEquals(List.of(StageNames.ALIGN, StageNames.TUNE),
           result.throughput().stream().map(StageThroughput::stage).toList());
 
-      BenchResult.Orchestration o = result.orchestration();
+      assertEquals(1, result.rounds().size());
+      BenchResult.Orchestration o = result.rounds().get(0);
+      assertEquals("direct-first", o.order());
       assertNotEquals(o.directRunId(), o.temporalRunId());
       assertPositive(o.directSeconds(), "direct wall time");
       assertPositive(o.temporalSeconds(), "temporal wall time");
       assertPositive(o.ratio(), "ratio");
       assertEquals(o.temporalSeconds() / o.directSeconds(), o.ratio(), 1e-9);
-      assertEquals(StageNames.ALL, o.stages().stream().map(BenchResult.StageTimes::stage).toList());
+      assertEquals(o.ratio(), result.overall().ratio(), 1e-9);
+      List<String> rows = new java.util.ArrayList<>(StageNames.ALL);
+      rows.add(BenchResult.BETWEEN_STAGES);
+      assertEquals(rows, o.stages().stream().map(BenchResult.StageTimes::stage).toList());
       for (BenchResult.StageTimes s : o.stages()) {
-        if (!s.stage().equals(StageNames.MERGE)) {
+        if (s.stage().equals(StageNames.MERGE)) {
+          // Full fine-tuning: neither mode merges.
+          assertTrue(s.directSeconds() == null && s.temporalSeconds() == null, s.toString());
+        } else if (s.stage().equals(BenchResult.BETWEEN_STAGES)) {
+          assertTrue(Double.isFinite(s.directSeconds()) && Double.isFinite(s.temporalSeconds()), s.toString());
+        } else {
           assertTrue(s.directSeconds() > 0 && s.temporalSeconds() > 0, s.toString());
         }
       }

@@ -1,0 +1,20 @@
+package io.llavascale.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * PyTorch's autograd switch is per thread and on by default; DJL turns it off only on the thread
+ * that starts the engine. Our AdamW updates parameters in place, which PyTorch refuses while
+ * autograd records ("a leaf Variable that requires grad is being used in an in-place operation"),
+ * and decoding needs no graph. Worker pools run stages on whatever thread is free, so every entry
+ * point switches it off for its own thread; {@code GradientCollector} turns it on while it records.
+ */
+public final class Autograd {
+  private Autograd() {}
+
+  public static void offOnThisThread() {
+    Engine.getEngine("PyTorch"); // loads the native library on first use
+    JniUtils.setGradMode(false);
+  }
+}
