@@ -1,15 +1,15 @@
 package io.llavascale.activities.dataprep;
 
-import io.llavascale.activities.lifecycle.LocalFolders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llavascale.activities.dataprep.JsonArrayReader.MalformedDatasetException;
 import io.llavascale.activities.dataprep.PrepReport.Stats;
 import io.llavascale.activities.dataprep.RecordValidator.Kind;
 import io.llavascale.activities.dataprep.RecordValidator.Valid;
+import io.llavascale.activities.lifecycle.LocalFolders;
 import io.llavascale.activities.store.ObjectStore;
-import io.llavascale.model.data.ConversationFormatter;
 import io.llavascale.model.data.ConversationFormatter.Template;
+import io.llavascale.model.data.ConversationFormatter;
 import io.llavascale.model.data.EvalItem;
 import io.llavascale.model.data.EvalItemWriter;
 import io.llavascale.model.data.ImageDecodeException;
@@ -138,9 +138,11 @@ public final class DataPrepper {
     return "runs/" + runId + "/" + STAGE + "/output/";
   }
 
-  /** Image side the shards hold: resolution / 4 for the tiny in-JVM model, else the resolution. */
+  /** Image side the shards hold: the tiny model's scaled-down size (42 or 84), else the resolution. */
   public static int imageSize(ModelSpec model) {
-    return "tiny".equalsIgnoreCase(model.size()) ? model.resolution() / 4 : model.resolution();
+    return "tiny".equalsIgnoreCase(model.size())
+        ? io.llavascale.model.llava.TinyLlavaConfig.forResolution(model.resolution(), 1).imageSize()
+        : model.resolution();
   }
 
   public Result prepare(String runId, RunSpec spec, Progress progress) {

@@ -15,6 +15,7 @@ import io.llavascale.model.checkpoint.ModelFiles;
 import io.llavascale.model.data.ShardReader;
 import io.llavascale.model.llava.TinyLlava;
 import io.llavascale.model.train.TrainerConfig;
+import io.llavascale.model.train.TrainingDivergedException;
 import io.llavascale.model.train.TrainingLoop;
 import io.llavascale.model.train.TrainingOutcome;
 import io.llavascale.workflows.spec.RunSpec;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class StageTrainer {
   /** Retryable failure type of an attempt handed back because the worker is shutting down. */
   public static final String WORKER_SHUTDOWN = "WorkerShutdown";
+  /** Non-retryable failure type of a stage whose loss stopped being finite. */
+  public static final String DIVERGED = "TrainingDiverged";
 
   private static final Logger log = LoggerFactory.getLogger(StageTrainer.class);
 
@@ -96,7 +99,13 @@ public final class StageTrainer {
             log.info("{}: checkpoint committed step={}/{} uri={} pruned={}", context.label(), step, total, uri, removed);
           })
           .stopWhen(context::stopRequested);
-      TrainingOutcome outcome = loop.run(restored.map(RestoredCheckpoint::localFolder).orElse(null));
+      TrainingOutcome outcome;
+      try {
+        outcome = loop.run(restored.map(RestoredCheckpoint::localFolder).orElse(null));
+      } catch (TrainingDivergedException e) {
+        // Deterministic: a retry from the same checkpoint would diverge at the same step.
+        throw ApplicationFailure.newNonRetryableFailure(stageName + ": " + e.getMessage(), DIVERGED);
+      }
       if (outcome.stoppedEarly()) {
         throw ApplicationFailure.newFailure(
             stageName + " handed back at step " + outcome.steps() + " because the worker is shutting"

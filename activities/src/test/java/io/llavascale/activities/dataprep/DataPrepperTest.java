@@ -136,7 +136,7 @@ class DataPrepperTest {
       assertEquals(pd.vocabSize(), tok.vocabSize());
       assertEquals(20, r1.size());
       TrainingSample a = r1.get(0);
-      assertEquals(3 * 56 * 56, a.image().length);
+      assertEquals(3 * 42 * 42, a.image().length);
       assertEquals(SpecialTokens.BOS, a.inputIds()[0]);
       assertEquals(SpecialTokens.IMAGE, a.inputIds()[1]);
       assertTrue(tok.decode(targets(a)).matches("a \\w+ \\w+ at the .*"), tok.decode(targets(a)));
@@ -155,7 +155,7 @@ class DataPrepperTest {
       List<EvalItem> items = reader.evalItems();
       assertEquals(pd.evalQuestions(), items.size());
       EvalItem e = items.get(0);
-      assertEquals(56, e.imageSize());
+      assertEquals(42, e.imageSize());
       assertTrue(tok.decode(e.promptIds()).endsWith("assistant :"), tok.decode(e.promptIds()));
       assertFalse(e.answer().isEmpty());
     }

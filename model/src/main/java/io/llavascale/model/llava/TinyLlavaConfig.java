@@ -50,14 +50,16 @@ public record TinyLlavaConfig(
   }
 
   /**
-   * The paper's resolution knob, scaled down: CLIP's 224 and 336 pixel inputs become 56 and 84
-   * pixels with 14-pixel patches, so 16 versus 36 image tokens (the same 4:9 ratio as 256:576).
+   * The paper's resolution knob, scaled down: CLIP's 224 and 336 pixel inputs become 42 and 84
+   * pixels with 14-pixel patches, so 9 versus 36 image tokens (336 still sees 4x the tokens, and each
+   * token at 224 covers one cell of the demo's 3 x 3 scene grid, 2 x 2 tokens per cell at 336;
+   * with 56 px, 16 tokens cut across the cells and the tiny LM could not learn position or shape).
    * The widths (about 0.5M parameters) train at 25-40 steps/s, batch 16, on 2 CPU cores.
    */
   public static TinyLlavaConfig forResolution(int resolution, int vocabSize) {
     int imageSize =
         switch (resolution) {
-          case 224 -> 56;
+          case 224 -> 42;
           case 336 -> 84;
           default -> throw new IllegalArgumentException(
               "resolution must be 224 or 336, got " + resolution);

@@ -12,6 +12,7 @@ import io.llavascale.model.checkpoint.TrainingState;
 import io.llavascale.model.llava.LlavaBatch;
 import io.llavascale.model.llava.TinyLlava;
 import io.llavascale.model.optim.AdamW;
+import io.llavascale.model.optim.GradientClipping;
 import io.llavascale.model.optim.LrSchedule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One training stage, written as an explicit loop: pick the batch for this step from the epoch's
@@ -42,6 +45,11 @@ import java.util.stream.Stream;
  */
 public final class TrainingLoop {
   private static final String STEP_FOLDER = "step-%08d";
+  private static final Logger log = LoggerFactory.getLogger(TrainingLoop.class);
+  /** The reference trainer's default (Hugging Face max_grad_norm). */
+  static final double MAX_GRAD_NORM = 1.0;
+  /** More non-finite losses in a row than this is divergence, not a bad batch. */
+  static final int MAX_NON_FINITE_IN_A_ROW = 5;
 
   private final TinyLlava model;
   private final TrainerConfig config;
@@ -114,6 +122,7 @@ public final class TrainingLoop {
       }
       long resumedFrom = step;
       double loss = Double.NaN;
+      int nonFiniteInARow = 0;
       int[] order = null;
       long orderEpoch = -1;
 
@@ -128,7 +137,14 @@ public final class TrainingLoop {
         long start = System.nanoTime();
         StepResult result = trainStep(batch, trainable, optimizer, schedule.at(step));
         double seconds = (System.nanoTime() - start) / 1e9;
-        loss = result.loss;
+        if (Double.isFinite(result.loss)) {
+          loss = result.loss;
+          nonFiniteInARow = 0;
+        } else if (++nonFiniteInARow > MAX_NON_FINITE_IN_A_ROW) {
+          throw new TrainingDivergedException(step + 1, result.loss);
+        } else {
+          log.warn("step {}: loss is {}; update skipped", step + 1, result.loss);
+        }
         step++;
         stepListener.onStep(step, total, loss, result.tokens / seconds);
 
@@ -163,6 +179,13 @@ public final class TrainingLoop {
         collector.backward(lossArray);
         loss = lossArray.getFloat();
       }
+      if (!Double.isFinite(loss)) {
+        // Skip the update, as mixed-precision trainers do for inf/NaN, so one bad batch cannot
+        // poison the weights; the loop gives up if it keeps happening.
+        GradientClipping.zero(trainable, scope);
+        return new StepResult(loss, batch.tokenCount());
+      }
+      GradientClipping.clipGlobalNorm(trainable, MAX_GRAD_NORM, scope);
       optimizer.step(trainable, lr);
       return new StepResult(loss, batch.tokenCount());
     }

@@ -24,8 +24,8 @@ class TinyLlavaTest {
   @TempDir Path dir;
 
   @Test
-  void resolutionFactoryGives16Or36ImageTokens() {
-    assertEquals(16, TinyLlavaConfig.forResolution(224, 100).imageTokens());
+  void resolutionFactoryGives9Or36ImageTokens() {
+    assertEquals(9, TinyLlavaConfig.forResolution(224, 100).imageTokens());
     assertEquals(36, TinyLlavaConfig.forResolution(336, 100).imageTokens());
     TinyLlavaConfig config = TinyLlavaConfig.forResolution(336, 100);
     assertEquals(config, TinyLlavaConfig.fromJson(config.toJson()));

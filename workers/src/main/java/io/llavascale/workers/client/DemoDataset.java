@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public final class DemoDataset {
   public static final String PREFIX = "datasets/demo/";
-  public static final SyntheticDataset.Options OPTIONS = SyntheticDataset.Options.of(7, 2000, 2000, 300, 60)
+  public static final SyntheticDataset.Options OPTIONS = SyntheticDataset.Options.of(7, 2000, 4000, 300, 60)
       .withBad(List.of(BadKind.MISSING_IMAGE), List.of(BadKind.TRUNCATED_JPEG, BadKind.PATH_ESCAPE));
 
   private DemoDataset() {}

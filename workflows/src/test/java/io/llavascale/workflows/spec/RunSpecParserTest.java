@@ -127,7 +127,7 @@ class RunSpecParserTest {
     RunSpec s = PresetCatalog.spec("tiny-full");
     assertEquals("full", s.tuning().method());
     assertEquals(224, s.model().resolution());
-    assertEquals(64, s.model().hidden());
+    assertEquals(128, s.model().hidden());
     assertEquals(2, s.model().layers());
     assertEquals(4, s.model().heads());
     assertEquals("s3://llava-runs/datasets/demo/stage1.json", s.data().stage1());

@@ -24,7 +24,7 @@ import javax.imageio.ImageIO;
 /**
  * Writes a small demo / test dataset in the real LLaVA formats to a local folder, deterministic
  * from the seed and sizes. Images show one to three coloured shapes on cells of a 3 x 3 grid, big
- * enough to survive a resize to 56 px.
+ * enough to survive a resize to 42 px.
  *
  * <pre>
  * root/images/train/img-00000.png|jpg   training images (PNG and JPEG mixed; some non-square)
