@@ -1,6 +1,8 @@
 package io.llavascale.model;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -16,5 +18,13 @@ public final class Autograd {
   public static void offOnThisThread() {
     Engine.getEngine("PyTorch"); // loads the native library on first use
     JniUtils.setGradMode(false);
+  }
+
+  /**
+   * Resets a parameter's gradient to zero. Not {@code grad * 0}: one inf in a gradient would turn
+   * into NaN that backward then accumulates into for ever after.
+   */
+  public static void zeroGradient(NDArray parameter) {
+    JniUtils.zeroGrad((PtNDArray) parameter);
   }
 }

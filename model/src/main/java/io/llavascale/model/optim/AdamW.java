@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import io.llavascale.model.Autograd;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,8 +62,8 @@ public final class AdamW implements AutoCloseable {
         v.muli(beta2).addi(grad.square().muli(1 - beta2));
         NDArray denom = inScope(v.div(correction2), scope).sqrt().addi(eps);
         weight.subi(inScope(m.mul(lr / correction1), scope).divi(denom));
-        grad.muli(0);
       }
+      Autograd.zeroGradient(weight);
     }
   }
 

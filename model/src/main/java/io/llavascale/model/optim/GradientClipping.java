@@ -3,6 +3,7 @@ package io.llavascale.model.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import io.llavascale.model.Autograd;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +17,8 @@ public final class GradientClipping {
   private GradientClipping() {}
 
   /** Zeroes every gradient in place (an update that is skipped must not leak into the next). */
-  public static void zero(Map<String, Parameter> parameters, NDManager scope) {
-    for (Parameter parameter : parameters.values()) {
-      NDArray gradient = parameter.getArray().getGradient();
-      gradient.attach(scope);
-      gradient.muli(0);
-    }
+  public static void zero(Map<String, Parameter> parameters) {
+    parameters.values().forEach(parameter -> Autograd.zeroGradient(parameter.getArray()));
   }
 
   /** Scales every gradient in place when their joint norm exceeds maxNorm; returns that norm. */

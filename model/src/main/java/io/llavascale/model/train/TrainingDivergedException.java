@@ -5,7 +5,7 @@ public final class TrainingDivergedException extends RuntimeException {
   private final long step;
 
   public TrainingDivergedException(long step, double loss) {
-    super("training diverged at step " + step + ": loss is " + loss
+    super("training diverged at step " + step + ": loss or gradients are not finite (loss " + loss + ")"
         + "; lower the stage's learningRate (or raise warmupRatio) and start the stage again");
     this.step = step;
   }

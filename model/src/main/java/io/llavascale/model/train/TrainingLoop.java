@@ -137,13 +137,13 @@ public final class TrainingLoop {
         long start = System.nanoTime();
         StepResult result = trainStep(batch, trainable, optimizer, schedule.at(step));
         double seconds = (System.nanoTime() - start) / 1e9;
-        if (Double.isFinite(result.loss)) {
+        if (result.updated) {
           loss = result.loss;
           nonFiniteInARow = 0;
         } else if (++nonFiniteInARow > MAX_NON_FINITE_IN_A_ROW) {
           throw new TrainingDivergedException(step + 1, result.loss);
         } else {
-          log.warn("step {}: loss is {}; update skipped", step + 1, result.loss);
+          log.warn("step {}: non-finite loss or gradient (loss {}); update skipped", step + 1, result.loss);
         }
         step++;
         stepListener.onStep(step, total, loss, result.tokens / seconds);
@@ -163,7 +163,8 @@ public final class TrainingLoop {
     }
   }
 
-  private record StepResult(double loss, int tokens) {}
+  /** @param updated false when a non-finite loss or gradient skipped the update */
+  private record StepResult(double loss, int tokens, boolean updated) {}
 
   /** One update in its own NDManager scope, so nothing from the step outlives it. */
   private StepResult trainStep(
@@ -179,15 +180,16 @@ public final class TrainingLoop {
         collector.backward(lossArray);
         loss = lossArray.getFloat();
       }
-      if (!Double.isFinite(loss)) {
-        // Skip the update, as mixed-precision trainers do for inf/NaN, so one bad batch cannot
-        // poison the weights; the loop gives up if it keeps happening.
-        GradientClipping.zero(trainable, scope);
-        return new StepResult(loss, batch.tokenCount());
+      // A non-finite loss or gradient skips the update, as mixed-precision trainers do for
+      // inf/NaN, so one bad step cannot poison the weights; the loop gives up if it keeps happening.
+      double gradNorm = Double.isFinite(loss)
+          ? GradientClipping.clipGlobalNorm(trainable, MAX_GRAD_NORM, scope) : Double.NaN;
+      if (!Double.isFinite(gradNorm)) {
+        GradientClipping.zero(trainable);
+        return new StepResult(loss, batch.tokenCount(), false);
       }
-      GradientClipping.clipGlobalNorm(trainable, MAX_GRAD_NORM, scope);
       optimizer.step(trainable, lr);
-      return new StepResult(loss, batch.tokenCount());
+      return new StepResult(loss, batch.tokenCount(), true);
     }
   }
 
