@@ -184,7 +184,7 @@ public final class SyntheticDataset {
         String image = writeImage(root, "train/img-" + pad(images[0]++), scene, rnd);
         List<Qa> qas = questions(scene, rnd);
         Collections.shuffle(qas, rnd);
-        int turns = Math.min(qas.size(), 2 + rnd.nextInt(3));
+        int turns = Math.min(qas.size(), 6 + rnd.nextInt(3));
         List<String> conv = new ArrayList<>();
         for (int t = 0; t < turns; t++) {
           conv.add(t == 0 ? imagePrompt(qas.get(t).question(), rnd) : qas.get(t).question());
