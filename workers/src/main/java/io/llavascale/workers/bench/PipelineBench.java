@@ -7,7 +7,7 @@ import io.llavascale.infra.config.S3Clients;
 import io.llavascale.infra.config.StackConfig;
 import io.llavascale.infra.config.TemporalConnections;
 import io.llavascale.model.EngineThreads;
-import io.llavascale.workers.client.DatasetUpload;
+import io.llavascale.workers.client.DemoDataset;
 import io.llavascale.workers.client.Runs;
 import io.llavascale.workers.pool.PoolSelection;
 import io.llavascale.workers.pool.WorkerPools;
@@ -20,7 +20,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,7 +93,8 @@ public final class PipelineBench {
 
     Path scratch = config.home().resolve("scratch");
     if (settings.warmupRuns()) {
-      Map<String, Object> warmSpec = warmupSpec(spec, warmupData(store, config.home(), resolved.data().mixRatio() > 0));
+      Map<String, Object> warmSpec = warmupSpec(spec, DemoDataset.ensure(store, config.home(), "bench-warmup",
+          SyntheticDataset.Options.of(11, 40, 40, 20, 2), resolved.data().mixRatio() > 0));
       RunSpec warmResolved = RunSpecParser.parse(warmSpec);
       settings.log().accept("warm-up: a tiny run directly (" + runPrefix + "-warmup-direct)");
       new DirectPipeline(store, scratch).run(runPrefix + "-warmup-direct", warmResolved);
@@ -186,26 +186,7 @@ public final class PipelineBench {
     }
   }
 
-  static final String WARMUP_DATA = "datasets/bench-warmup/";
   static final int WARMUP_STAGE_STEPS = 5;
-
-  /** A tiny synthetic dataset for the warm-up runs, written once under home and uploaded. */
-  private static Map<String, Object> warmupData(ObjectStore store, Path home, boolean mixShareGpt) {
-    Path local = home.resolve("datasets").resolve("bench-warmup");
-    if (!Files.exists(local.resolve(SyntheticDataset.EVAL))) {
-      SyntheticDataset.write(local, SyntheticDataset.Options.of(11, 40, 40, 20, 2));
-    }
-    DatasetUpload.upload(store, local, WARMUP_DATA);
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("stage1", store.uri(WARMUP_DATA + SyntheticDataset.STAGE1));
-    data.put("stage2", store.uri(WARMUP_DATA + SyntheticDataset.STAGE2));
-    data.put("images", store.uri(WARMUP_DATA + SyntheticDataset.IMAGES + "/"));
-    data.put("eval", store.uri(WARMUP_DATA + SyntheticDataset.EVAL));
-    if (mixShareGpt) {
-      data.put("sharegpt", store.uri(WARMUP_DATA + SyntheticDataset.SHAREGPT));
-    }
-    return data;
-  }
 
   /** The bench's spec with the warm-up data and a few steps per stage. */
   @SuppressWarnings("unchecked")

@@ -15,30 +15,39 @@ import java.util.Map;
  * data prep's quarantine at work.
  */
 public final class DemoDataset {
-  public static final String PREFIX = "datasets/demo/";
   public static final SyntheticDataset.Options OPTIONS = SyntheticDataset.Options.of(7, 2000, 4000, 300, 60)
       .withBad(List.of(BadKind.MISSING_IMAGE), List.of(BadKind.TRUNCATED_JPEG, BadKind.PATH_ESCAPE));
 
   private DemoDataset() {}
 
   /**
-   * Makes sure the dataset is in the bucket; returns the spec's data section pointing at it.
+   * Makes sure the demo dataset is in the bucket; returns the spec's data section pointing at it.
    *
    * @param mixShareGpt whether the run mixes the text-only ShareGPT set into stage 2
    */
   public static Map<String, Object> ensure(ObjectStore store, Path home, boolean mixShareGpt) {
-    Path local = home.resolve("datasets").resolve("demo");
+    return ensure(store, home, "demo", OPTIONS, mixShareGpt);
+  }
+
+  /**
+   * Writes a synthetic dataset once under {@code <home>/datasets/<name>}, uploads it to
+   * {@code datasets/<name>/} (skipping files already there) and returns the data section for it.
+   */
+  public static Map<String, Object> ensure(
+      ObjectStore store, Path home, String name, SyntheticDataset.Options options, boolean mixShareGpt) {
+    Path local = home.resolve("datasets").resolve(name);
     if (!Files.exists(local.resolve(SyntheticDataset.EVAL))) {
-      SyntheticDataset.write(local, OPTIONS);
+      SyntheticDataset.write(local, options);
     }
-    DatasetUpload.upload(store, local, PREFIX);
+    String prefix = "datasets/" + name + "/";
+    DatasetUpload.upload(store, local, prefix);
     Map<String, Object> data = new LinkedHashMap<>();
-    data.put("stage1", store.uri(PREFIX + SyntheticDataset.STAGE1));
-    data.put("stage2", store.uri(PREFIX + SyntheticDataset.STAGE2));
-    data.put("images", store.uri(PREFIX + SyntheticDataset.IMAGES + "/"));
-    data.put("eval", store.uri(PREFIX + SyntheticDataset.EVAL));
+    data.put("stage1", store.uri(prefix + SyntheticDataset.STAGE1));
+    data.put("stage2", store.uri(prefix + SyntheticDataset.STAGE2));
+    data.put("images", store.uri(prefix + SyntheticDataset.IMAGES + "/"));
+    data.put("eval", store.uri(prefix + SyntheticDataset.EVAL));
     if (mixShareGpt) {
-      data.put("sharegpt", store.uri(PREFIX + SyntheticDataset.SHAREGPT));
+      data.put("sharegpt", store.uri(prefix + SyntheticDataset.SHAREGPT));
     }
     return data;
   }
