@@ -2,13 +2,12 @@ package io.llavascale.workers.bench;
 
 import io.llavascale.activities.dataprep.synthetic.SyntheticDataset;
 import io.llavascale.activities.store.ObjectStore;
-import io.llavascale.activities.store.S3ObjectStore;
-import io.llavascale.infra.config.S3Clients;
 import io.llavascale.infra.config.StackConfig;
 import io.llavascale.infra.config.TemporalConnections;
 import io.llavascale.model.EngineThreads;
 import io.llavascale.workers.client.DemoDataset;
 import io.llavascale.workers.client.Runs;
+import io.llavascale.workers.client.Stores;
 import io.llavascale.workers.pool.PoolSelection;
 import io.llavascale.workers.pool.WorkerPools;
 import io.llavascale.workflows.pipeline.PipelineReport;
@@ -89,7 +88,7 @@ public final class PipelineBench {
       throw new IllegalArgumentException("the bench runs full fine-tuning presets only (tuning.method "
           + resolved.tuning().method() + " needs MergeLora, which has no in-JVM runner here)");
     }
-    ObjectStore store = new S3ObjectStore(S3Clients.create(config), config.s3Bucket());
+    ObjectStore store = Stores.open(config);
 
     Path scratch = config.home().resolve("scratch");
     if (settings.warmupRuns()) {
@@ -176,11 +175,7 @@ public final class PipelineBench {
       }
       return new TemporalOutcome((System.nanoTime() - started) / 1e9, report);
     } catch (WorkflowFailedException e) {
-      Throwable root = e;
-      while (root.getCause() != null) {
-        root = root.getCause();
-      }
-      throw new IllegalStateException("bench run " + runId + " failed through Temporal: " + root.getMessage(), e);
+      throw new IllegalStateException("bench run " + runId + " failed through Temporal: " + Runs.rootMessage(e), e);
     } finally {
       client.getWorkflowServiceStubs().shutdown();
     }

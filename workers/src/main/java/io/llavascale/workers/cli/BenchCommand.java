@@ -3,19 +3,17 @@ package io.llavascale.workers.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.llavascale.activities.store.ObjectStore;
-import io.llavascale.activities.store.S3ObjectStore;
 import io.llavascale.infra.config.EmbeddedStack;
-import io.llavascale.infra.config.S3Clients;
 import io.llavascale.infra.config.StackConfig;
 import io.llavascale.workers.bench.BenchResult;
 import io.llavascale.workers.bench.PipelineBench;
 import io.llavascale.workers.client.DemoDataset;
+import io.llavascale.workers.client.Runs;
+import io.llavascale.workers.client.Stores;
 import io.llavascale.workflows.spec.PresetCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,13 +100,13 @@ final class BenchCommand implements Runnable {
       StackConfig config = EmbeddedStack.resolve(base);
       System.err.println("bench: " + (own != null ? "started the embedded stack" : "using the running stack")
           + ": Temporal " + config.temporalAddress() + ", S3 " + (config.s3Endpoint() == null ? "(AWS)" : config.s3Endpoint()));
-      ObjectStore store = new S3ObjectStore(S3Clients.create(config), config.s3Bucket());
+      ObjectStore store = Stores.open(config);
       boolean mixes = PresetCatalog.spec(preset).data().mixRatio() > 0;
       System.err.println("bench: making sure the demo dataset is in the bucket");
       Map<String, Object> spec = spec(preset, DemoDataset.ensure(store, config.home(), mixes), stage1Steps, stage2Steps);
       SpecFiles.override(spec, overrides);
       String prefix = idPrefix != null ? idPrefix
-          : "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+          : Runs.newRunId("bench");
       BenchResult result = PipelineBench.run(config, spec, prefix,
           new PipelineBench.Settings(warmupSteps, !noWarmupRuns, rounds, temporalFirst, Duration.ofMinutes(timeoutMinutes), line -> System.err.println("bench: " + line)));
       if (json) {

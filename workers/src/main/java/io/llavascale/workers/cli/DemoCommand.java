@@ -1,15 +1,14 @@
 package io.llavascale.workers.cli;
 
 import io.llavascale.activities.store.ObjectStore;
-import io.llavascale.activities.store.S3ObjectStore;
 import io.llavascale.activities.store.S3Uri;
 import io.llavascale.infra.config.EmbeddedStack;
-import io.llavascale.infra.config.S3Clients;
 import io.llavascale.infra.config.StackConfig;
 import io.llavascale.infra.config.TemporalConnections;
 import io.llavascale.infra.s3.EmbeddedS3;
 import io.llavascale.workers.client.DemoDataset;
 import io.llavascale.workers.client.Runs;
+import io.llavascale.workers.client.Stores;
 import io.llavascale.workers.pool.PoolSelection;
 import io.llavascale.workers.pool.WorkerPools;
 import io.llavascale.workflows.pipeline.PipelineProgress;
@@ -20,8 +19,6 @@ import io.temporal.client.WorkflowFailedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,7 +68,7 @@ final class DemoCommand implements Runnable {
     }, "llava-demo-stop");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
-      ObjectStore store = new S3ObjectStore(S3Clients.create(config), config.s3Bucket());
+      ObjectStore store = Stores.open(config);
       Map<String, Object> spec = new LinkedHashMap<>();
       spec.put("preset", preset);
       if (PresetCatalog.find(preset).isEmpty()) {
@@ -81,7 +78,7 @@ final class DemoCommand implements Runnable {
       spec.put("data", DemoDataset.ensure(store, config.home(), mixes));
       SpecFiles.override(spec, overrides);
       RunSpecParser.parse(spec);
-      String id = runId != null ? runId : "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+      String id = runId != null ? runId : Runs.newRunId("demo");
       Runs runs = new Runs(TemporalConnections.client(config));
       runs.start(id, spec);
       System.out.println("started run " + id + " (preset " + preset + ")");
@@ -119,7 +116,7 @@ final class DemoCommand implements Runnable {
       } catch (java.util.concurrent.ExecutionException e) {
         Throwable cause = e.getCause();
         if (cause instanceof WorkflowFailedException failed) {
-          throw new CliException("run " + id + " failed: " + rootMessage(failed));
+          throw new CliException("run " + id + " failed: " + Runs.rootMessage(failed));
         }
         throw new IllegalStateException(cause);
       } catch (InterruptedException e) {
@@ -127,14 +124,6 @@ final class DemoCommand implements Runnable {
         throw new CliException("interrupted; the run's committed work is in S3 (`llava resume " + id + "`)");
       }
     }
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null) {
-      root = root.getCause();
-    }
-    return root.getMessage();
   }
 
   /** Where the embedded S3 keeps an object on disk, so a person can open report.json directly. */

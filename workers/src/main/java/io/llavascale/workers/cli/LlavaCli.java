@@ -2,8 +2,8 @@ package io.llavascale.workers.cli;
 
 import io.llavascale.model.EngineThreads;
 import io.llavascale.workflows.spec.SpecException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The `llava` command line. */
 @Command(

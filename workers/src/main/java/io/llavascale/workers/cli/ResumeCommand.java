@@ -2,10 +2,10 @@ package io.llavascale.workers.cli;
 
 import io.llavascale.activities.ledger.RunLedgerActivityImpl;
 import io.llavascale.activities.store.S3ObjectStore;
-import io.llavascale.infra.config.S3Clients;
 import io.llavascale.infra.config.StackConfig;
 import io.llavascale.infra.config.TemporalConnections;
 import io.llavascale.workers.client.Runs;
+import io.llavascale.workers.client.Stores;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -27,7 +27,7 @@ final class ResumeCommand implements Runnable {
   @Override
   public void run() {
     StackConfig config = stack.connect();
-    S3ObjectStore store = new S3ObjectStore(S3Clients.create(config), config.s3Bucket());
+    S3ObjectStore store = Stores.open(config);
     Map<String, Object> spec = RunLedgerActivityImpl.readSpec(store, runId)
         .orElseThrow(() -> new CliException("run " + runId + " has no spec.json in s3://" + config.s3Bucket()
             + "/runs/" + runId + "/; it never started, or it lives in another bucket"));

@@ -4,8 +4,6 @@ import io.llavascale.infra.config.TemporalConnections;
 import io.llavascale.workers.client.Runs;
 import io.llavascale.workflows.spec.RunSpecParser;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +49,6 @@ final class StartCommand implements Runnable {
   private String defaultRunId(Map<String, Object> spec) {
     String base = spec.containsKey("preset") ? String.valueOf(spec.get("preset"))
         : file.getFileName().toString().replaceFirst("\\.(ya?ml|json)$", "");
-    return base + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    return Runs.newRunId(base);
   }
 }

@@ -3,12 +3,11 @@ package io.llavascale.workers.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llavascale.activities.ledger.RunLedgerActivityImpl;
 import io.llavascale.activities.store.ObjectStore;
-import io.llavascale.activities.store.S3ObjectStore;
 import io.llavascale.activities.store.StorePaths;
-import io.llavascale.infra.config.S3Clients;
 import io.llavascale.infra.config.StackConfig;
 import io.llavascale.infra.config.TemporalConnections;
 import io.llavascale.workers.client.Runs;
+import io.llavascale.workers.client.Stores;
 import io.llavascale.workflows.pipeline.PipelineProgress;
 import io.llavascale.workflows.stages.CommittedStages;
 import java.util.Optional;
@@ -70,7 +69,7 @@ final class StatusCommand implements Runnable {
 
   /** Temporal lost the run (ended long ago, or the dev server restarted): read the S3 ledger. */
   private void fromStore(StackConfig config) {
-    ObjectStore store = new S3ObjectStore(S3Clients.create(config), config.s3Bucket());
+    ObjectStore store = Stores.open(config);
     String report = StorePaths.runRoot(runId) + RunLedgerActivityImpl.REPORT;
     if (store.size(report).isPresent()) {
       System.out.println(runId + ": finished; report " + store.uri(report));

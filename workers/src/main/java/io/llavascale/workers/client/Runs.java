@@ -8,6 +8,8 @@ import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,11 +36,23 @@ public final class Runs {
   public Optional<PipelineProgress> progress(String runId) {
     try {
       return Optional.of(handle(runId).progress());
-    } catch (io.temporal.client.WorkflowNotFoundException e) {
-      return Optional.empty();
-    } catch (io.temporal.client.WorkflowServiceException e) {
+    } catch (io.temporal.client.WorkflowNotFoundException | io.temporal.client.WorkflowServiceException e) {
       return Optional.empty();
     }
+  }
+
+  /** A run id like {@code <base>-20261126-150102}. */
+  public static String newRunId(String base) {
+    return base + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+  }
+
+  /** The innermost cause's message: what actually failed inside a workflow or activity failure. */
+  public static String rootMessage(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage();
   }
 
   /** Blocks until the run ends; throws the run's failure. */
