@@ -67,6 +67,12 @@ public final class StageTrainer {
       log.info("{}: output already committed at {}; returning it", context.label(), outputs.uri());
       return committed.get();
     }
+    if (context.stopRequested()) {
+      // A worker that is shutting down can still receive a task from a poll already in flight
+      // (the dev server does not support graceful poll shutdown); give it straight back.
+      throw handBack(stageName + " not started because the worker is shutting down; the retry"
+          + " runs on another worker");
+    }
     RunSpec spec = request.spec();
     TinyModels.requireSupported(spec);
     long started = System.nanoTime();
@@ -107,10 +113,8 @@ public final class StageTrainer {
         throw ApplicationFailure.newNonRetryableFailure(stageName + ": " + e.getMessage(), DIVERGED);
       }
       if (outcome.stoppedEarly()) {
-        throw ApplicationFailure.newFailure(
-            stageName + " handed back at step " + outcome.steps() + " because the worker is shutting"
-                + " down; checkpoint " + lastCheckpoint.get() + " holds it and the retry resumes there",
-            WORKER_SHUTDOWN);
+        throw handBack(stageName + " handed back at step " + outcome.steps() + " because the worker"
+            + " is shutting down; checkpoint " + lastCheckpoint.get() + " holds it and the retry resumes there");
       }
       Path output = work.resolve("output");
       ModelFiles.save(model, output);
@@ -124,6 +128,11 @@ public final class StageTrainer {
     } finally {
       LocalFolders.delete(work);
     }
+  }
+
+  /** Retryable: the work is safe in S3 and another worker (or this one, restarted) goes on. */
+  private static ApplicationFailure handBack(String message) {
+    return ApplicationFailure.newFailure(message, WORKER_SHUTDOWN);
   }
 
   private static long trainableParameters(TinyLlava model, TrainerConfig config) {

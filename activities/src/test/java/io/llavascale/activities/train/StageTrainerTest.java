@@ -106,7 +106,18 @@ class StageTrainerTest {
     }
   }
 
-  /** Records losses by step; asks to stop once a given step is reached. */
+  @Test
+  void aWorkerAlreadyShuttingDownHandsATaskBackUntouched() throws Exception {
+    StageTrainer trainer = new StageTrainer(store, dir.resolve("scratch"));
+    TrainRequest request = request("late", "");
+    ApplicationFailure handedBack = assertThrows(ApplicationFailure.class,
+        () -> trainer.train(request, TrainerConfig.Stage.ALIGN, new RecordingContext(Optional.empty(), 0)));
+    assertEquals(StageTrainer.WORKER_SHUTDOWN, handedBack.getType());
+    assertTrue(CheckpointStore.forStage(store, "late", StageNames.ALIGN).listCommitted().isEmpty(),
+        "no step was taken, so no checkpoint was written");
+  }
+
+  /** Records losses by step; asks to stop once a given step is reached (from the start if <= 0). */
   static final class RecordingContext implements StageContext {
     final List<Double> losses = new ArrayList<>(Collections.nCopies(25, Double.NaN));
     final Optional<TrainingHeartbeat> previous;
@@ -135,7 +146,7 @@ class StageTrainerTest {
 
     @Override
     public boolean stopRequested() {
-      return last != null && last.progress().step() >= stopAtStep;
+      return stopAtStep <= 0 || last != null && last.progress().step() >= stopAtStep;
     }
 
     @Override
