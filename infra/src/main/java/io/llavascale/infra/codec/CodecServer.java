@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * protobuf JSON, CORS for the UI's origins, and optionally a bearer token every request must carry.
  */
 public final class CodecServer implements AutoCloseable {
+  /** Where {@code llava codec-server} reads the bearer token when no token file is given. */
+  public static final String ENV_TOKEN = "LLAVA_CODEC_TOKEN";
   private static final Logger log = LoggerFactory.getLogger(CodecServer.class);
   private static final int MAX_BODY = 8 * 1024 * 1024; // Temporal caps payloads near 2 MB
 

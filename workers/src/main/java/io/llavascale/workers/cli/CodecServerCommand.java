@@ -20,8 +20,6 @@ import picocli.CommandLine.Option;
       "Serve the payload codec over HTTP (POST /encode, /decode) for the Temporal UI and CLI.",
       "Keys come from " + PayloadKeys.ENV_KEY + " or " + PayloadKeys.ENV_KEY_FILE + ", as for workers."})
 final class CodecServerCommand implements Runnable {
-  public static final String ENV_TOKEN = "LLAVA_CODEC_TOKEN";
-
   @Option(names = "--port", defaultValue = "8081", description = "Port. Default: ${DEFAULT-VALUE}")
   int port;
 
@@ -34,7 +32,7 @@ final class CodecServerCommand implements Runnable {
   List<String> origins = new ArrayList<>();
 
   @Option(names = "--auth-token-file", paramLabel = "FILE",
-      description = "Require 'Authorization: Bearer <token>' with the token in this file (or in $" + ENV_TOKEN + ").")
+      description = "Require 'Authorization: Bearer <token>' with the token in this file (or in $" + CodecServer.ENV_TOKEN + ").")
   Path tokenFile;
 
   @Override
@@ -65,7 +63,7 @@ final class CodecServerCommand implements Runnable {
 
   private String token() {
     try {
-      String t = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv(ENV_TOKEN);
+      String t = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv(CodecServer.ENV_TOKEN);
       if (tokenFile != null && t.isEmpty()) {
         throw new CliException("--auth-token-file " + tokenFile + " is empty");
       }
