@@ -1,9 +1,6 @@
 package io.llavascale.activities.store;
 
 import io.llavascale.activities.lifecycle.LocalFolders;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -95,9 +92,9 @@ public final class CheckpointStore {
     if (store.size(manifestKey).isPresent()) {
       store.delete(manifestKey);
     }
+    manifest.uploadFiles(store, prefix, localFolder);
     Set<String> wanted = new HashSet<>();
     for (Manifest.Entry e : manifest.files()) {
-      store.putFile(prefix + e.path(), localFolder.resolve(e.path()));
       wanted.add(prefix + e.path());
     }
     // leftovers of an earlier, interrupted attempt at this step
@@ -162,9 +159,7 @@ public final class CheckpointStore {
         if (size.get() != e.size()) {
           throw new Corrupt("size mismatch " + store.uri(key) + ": " + size.get() + " != " + e.size());
         }
-        Path local = target.resolve(e.path());
-        store.getFile(key, local);
-        if (Files.size(local) != e.size() || !Manifest.sha256(local).equals(e.sha256())) {
+        if (!store.getFile(key, target.resolve(e.path())).equals(e.sha256())) {
           throw new Corrupt("sha256 mismatch " + store.uri(key));
         }
       }
@@ -176,8 +171,6 @@ public final class CheckpointStore {
       log.warn("checkpoint {} is not usable, trying an older one: {}", c.uri(), e.getMessage());
       LocalFolders.fresh(target);
       return Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read restored files in " + target, e);
     }
   }
 

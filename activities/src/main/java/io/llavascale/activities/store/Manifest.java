@@ -138,6 +138,21 @@ public record Manifest(int formatVersion, String created, List<Entry> files) {
   }
 
   /**
+   * Uploads every listed file from {@code folder} to {@code prefix} and checks that the bytes sent
+   * are the ones this manifest records (a file rewritten after the manifest was made would
+   * otherwise be committed under a wrong digest).
+   */
+  public void uploadFiles(ObjectStore store, String prefix, Path folder) {
+    for (Entry e : files) {
+      String sent = store.putFile(prefix + e.path(), folder.resolve(e.path()));
+      if (!sent.equals(e.sha256())) {
+        throw new IllegalStateException(folder.resolve(e.path()) + " changed after its manifest entry was made"
+            + " (sha256 " + sent + " uploaded, " + e.sha256() + " recorded)");
+      }
+    }
+  }
+
+  /**
    * Checks every listed file exists under {@code prefix} with its size; with {@code checkSha256},
    * also streams each object back and compares digests.
    */

@@ -21,13 +21,21 @@ public interface ObjectStore {
 
   void putBytes(String key, byte[] bytes);
 
-  /** Streams a local file up (multipart when large). */
-  void putFile(String key, Path file);
+  /**
+   * Uploads a local file (in parallel parts when large).
+   *
+   * @return the sha256 (hex) of the bytes uploaded, to compare with the manifest's
+   */
+  String putFile(String key, Path file);
 
   byte[] getBytes(String key);
 
-  /** Streams an object down to a local file, replacing it. */
-  void getFile(String key, Path target);
+  /**
+   * Downloads an object to a local file (in parallel ranges when large), replacing it.
+   *
+   * @return the sha256 (hex) of the bytes downloaded, to compare with the manifest's
+   */
+  String getFile(String key, Path target);
 
   /** Downloads every object under the prefix into a local folder, keeping relative paths. */
   default void getPrefix(String prefix, Path target) {

@@ -75,14 +75,13 @@ public final class StageOutputs {
     withdraw();
     List<Manifest.Entry> entries = new ArrayList<>();
     if (localFolder != null) {
-      for (Manifest.Entry e : Manifest.ofFolder(localFolder).files()) {
-        if (e.path().equals(RESULT_FILE)) {
-          throw new IllegalArgumentException(
-              localFolder + " contains " + RESULT_FILE + ", which the output reserves");
-        }
-        store.putFile(root + e.path(), localFolder.resolve(e.path()));
-        entries.add(e);
+      Manifest files = Manifest.ofFolder(localFolder);
+      if (files.entry(RESULT_FILE).isPresent()) {
+        throw new IllegalArgumentException(
+            localFolder + " contains " + RESULT_FILE + ", which the output reserves");
       }
+      files.uploadFiles(store, root, localFolder);
+      entries.addAll(files.files());
     }
     return finish(entries, result);
   }

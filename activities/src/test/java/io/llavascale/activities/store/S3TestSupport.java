@@ -12,6 +12,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** One real S3Proxy per test class, on a free loopback port. */
 final class S3TestSupport implements AutoCloseable {
   static final String BUCKET = "llava-test";
+  /** 5 MiB parts (the S3 minimum), 3 in flight, no wait between attempts: many parts from small files. */
+  static final TransferSettings SMALL_PARTS =
+      new TransferSettings(TransferSettings.MIN_PART_SIZE, 3, 3, java.time.Duration.ZERO);
   final EmbeddedS3 s3;
   final S3Client client;
   final S3ObjectStore store;
@@ -20,7 +23,7 @@ final class S3TestSupport implements AutoCloseable {
     quietClientLogging();
     s3 = EmbeddedS3.start(dir, 0, BUCKET);
     client = S3Clients.create(s3);
-    store = new S3ObjectStore(client, BUCKET, S3ObjectStore.MIN_PART_SIZE, 1024 * 1024);
+    store = new S3ObjectStore(client, BUCKET, SMALL_PARTS);
   }
 
   /** Without a logback-test.xml the default is DEBUG, and wire logs slow these tests down. */

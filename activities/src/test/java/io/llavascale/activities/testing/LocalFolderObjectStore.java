@@ -1,5 +1,6 @@
 package io.llavascale.activities.testing;
 
+import io.llavascale.activities.store.Manifest;
 import io.llavascale.activities.store.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,10 +47,11 @@ public final class LocalFolderObjectStore implements ObjectStore {
   }
 
   @Override
-  public void putFile(String key, Path file) {
+  public String putFile(String key, Path file) {
     try {
       Files.createDirectories(path(key).getParent());
       Files.copy(file, path(key), StandardCopyOption.REPLACE_EXISTING);
+      return Manifest.sha256(path(key));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -65,9 +67,10 @@ public final class LocalFolderObjectStore implements ObjectStore {
   }
 
   @Override
-  public void getFile(String key, Path target) {
+  public String getFile(String key, Path target) {
     try {
       Files.copy(path(key), target, StandardCopyOption.REPLACE_EXISTING);
+      return Manifest.sha256(target);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -97,7 +97,7 @@ public final class EmbeddedStack implements AutoCloseable {
     JsonNode n = node.get();
     S3Credentials creds = S3Credentials.load(Path.of(n.path("s3CredentialsFile").asText()));
     StackConfig base =
-        new StackConfig(null, null, null, null, null, null, null, null, abs, null)
+        new StackConfig(null, null, null, null, null, null, null, null, abs, null, null)
             .withTemporal(n.path("temporalAddress").asText(), n.path("namespace").asText())
             .withS3(
                 URI.create(n.path("s3Endpoint").asText()),

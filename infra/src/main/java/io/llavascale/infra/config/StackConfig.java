@@ -1,5 +1,6 @@
 package io.llavascale.infra.config;
 
+import io.llavascale.infra.codec.PayloadKeys;
 import io.llavascale.infra.s3.S3Credentials;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +20,8 @@ import java.util.Properties;
  * <p>Null means "not configured": a null {@code temporalAddress} means use the embedded dev
  * Temporal; a null {@code s3Endpoint} together with a null {@code s3Region} means use the
  * embedded S3. {@code s3Credentials} is set only for the embedded store (read from its 600 file);
- * real S3 uses the standard AWS credential chain. Secrets never appear in {@link #toString()}.
+ * real S3 uses the standard AWS credential chain. A non-null {@code payloadKeys} turns on payload
+ * encryption ({@link PayloadKeys} names its variables). Secrets never appear in {@link #toString()}.
  */
 public record StackConfig(
     String temporalAddress,
@@ -31,7 +33,8 @@ public record StackConfig(
     String s3Region,
     String s3Bucket,
     Path home,
-    S3Credentials s3Credentials) {
+    S3Credentials s3Credentials,
+    PayloadKeys payloadKeys) {
 
   public static final String ENV_CONFIG_FILE = "LLAVA_CONFIG";
   public static final String ENV_TEMPORAL_ADDRESS = "LLAVA_TEMPORAL_ADDRESS";
@@ -114,7 +117,8 @@ public record StackConfig(
         m.get(ENV_S3_REGION),
         m.get(ENV_S3_BUCKET),
         pathOrNull(m.get(ENV_HOME)),
-        null);
+        null,
+        PayloadKeys.fromMap(m).orElse(null));
   }
 
   private static Map<String, String> readProperties(Path file) {
@@ -157,20 +161,20 @@ public record StackConfig(
   public StackConfig withTemporal(String address, String namespace) {
     return new StackConfig(
         address, namespace, temporalTlsCert, temporalTlsKey, temporalApiKey, s3Endpoint, s3Region,
-        s3Bucket, home, s3Credentials);
+        s3Bucket, home, s3Credentials, payloadKeys);
   }
 
   /** The same config pointing at a running S3 endpoint with static credentials (may be null). */
   public StackConfig withS3(URI endpoint, String region, String bucket, S3Credentials credentials) {
     return new StackConfig(
         temporalAddress, temporalNamespace, temporalTlsCert, temporalTlsKey, temporalApiKey,
-        endpoint, region, bucket, home, credentials);
+        endpoint, region, bucket, home, credentials, payloadKeys);
   }
 
   public StackConfig withHome(Path newHome) {
     return new StackConfig(
         temporalAddress, temporalNamespace, temporalTlsCert, temporalTlsKey, temporalApiKey,
-        s3Endpoint, s3Region, s3Bucket, newHome, s3Credentials);
+        s3Endpoint, s3Region, s3Bucket, newHome, s3Credentials, payloadKeys);
   }
 
   private static String blankToNull(String s) {
@@ -194,7 +198,9 @@ public record StackConfig(
         && Objects.equals(s3Region, c.s3Region)
         && Objects.equals(s3Bucket, c.s3Bucket)
         && Objects.equals(home, c.home)
-        && Objects.equals(s3Credentials, c.s3Credentials);
+        && Objects.equals(s3Credentials, c.s3Credentials)
+        && Objects.equals(payloadKeys == null ? null : payloadKeys.ids(),
+            c.payloadKeys == null ? null : c.payloadKeys.ids());
   }
 
   @Override
@@ -218,6 +224,7 @@ public record StackConfig(
         + ", home="
         + home
         + (s3Credentials == null ? "" : ", s3AccessKey=" + s3Credentials.accessKeyId())
+        + (payloadKeys == null ? "" : ", payloadKey=" + payloadKeys.currentId())
         + "]";
   }
 }

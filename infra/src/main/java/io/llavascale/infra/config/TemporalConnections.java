@@ -1,8 +1,11 @@
 package io.llavascale.infra.config;
 
 import io.grpc.Metadata;
+import io.llavascale.infra.codec.AesGcmPayloadCodec;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.converter.CodecDataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -10,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.List;
 
 /** Temporal connections for a {@link StackConfig}: plain, mTLS, or Temporal Cloud API key. */
 public final class TemporalConnections {
@@ -60,10 +64,15 @@ public final class TemporalConnections {
     return WorkflowServiceStubs.newServiceStubs(stubsOptions(config));
   }
 
+  /** A client in the config's namespace; with payload keys, every payload it and its workers send is encrypted. */
   public static WorkflowClient client(WorkflowServiceStubs stubs, StackConfig config) {
-    return WorkflowClient.newInstance(
-        stubs,
-        WorkflowClientOptions.newBuilder().setNamespace(config.temporalNamespace()).build());
+    WorkflowClientOptions.Builder b = WorkflowClientOptions.newBuilder().setNamespace(config.temporalNamespace());
+    if (config.payloadKeys() != null) {
+      // failure messages too: they can quote spec fields
+      b.setDataConverter(new CodecDataConverter(DefaultDataConverter.newDefaultInstance(),
+          List.of(new AesGcmPayloadCodec(config.payloadKeys())), true));
+    }
+    return WorkflowClient.newInstance(stubs, b.build());
   }
 
   /** Stubs and client in one go; close via {@code client.getWorkflowServiceStubs().shutdown()}. */

@@ -23,6 +23,7 @@ import picocli.CommandLine;
       SignalCommands.Cancel.class,
       PresetsCommand.class,
       BenchCommand.class,
+      CodecServerCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LlavaCli implements Runnable {

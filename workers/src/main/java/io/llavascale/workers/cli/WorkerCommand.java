@@ -1,6 +1,8 @@
 package io.llavascale.workers.cli;
 
 import io.llavascale.infra.config.StackConfig;
+import io.llavascale.workers.pool.GpuInventory;
+import io.llavascale.workers.pool.GpuSlots;
 import io.llavascale.workers.pool.PoolSelection;
 import io.llavascale.workers.pool.WorkerPools;
 import java.time.Duration;
@@ -21,9 +23,18 @@ final class WorkerCommand implements Runnable {
   @Option(names = "--cpu-slots", defaultValue = "2", description = "Activities the cpu pool runs at once. Default: ${DEFAULT-VALUE}")
   int cpuSlots;
 
-  @Option(names = "--gpu-slots", defaultValue = "1",
-      description = "Training/eval activities per GPU pool at once (one per GPU group). Default: ${DEFAULT-VALUE}")
-  int gpuSlots;
+  @Option(names = "--gpus", paramLabel = "SPEC",
+      description = "This node's GPUs: a count (8), count and model (8xA100-SXM4-80GB) or none. Default: $"
+          + GpuInventory.ENV_GPUS + ", else nvidia-smi, else none")
+  String gpus;
+
+  @Option(names = "--gpus-per-slot", defaultValue = "1", paramLabel = "N",
+      description = "GPUs one training stage uses (a GPU group); GPU pools run one stage per group. Default: ${DEFAULT-VALUE}")
+  int gpusPerSlot;
+
+  @Option(names = "--gpu-slots", paramLabel = "N",
+      description = "Training/eval activities per GPU pool at once. Default: GPUs / --gpus-per-slot (1 without GPUs)")
+  Integer gpuSlots;
 
   @Option(names = "--grace", defaultValue = "PT60S",
       description = "How long shutdown waits for running stages to checkpoint (ISO-8601). Default: ${DEFAULT-VALUE}")
@@ -32,17 +43,28 @@ final class WorkerCommand implements Runnable {
   @Override
   public void run() {
     PoolSelection selection = PoolSelection.parse(pools);
-    if (cpuSlots < 1 || gpuSlots < 1) {
-      throw new CliException("--cpu-slots and --gpu-slots must be at least 1");
+    if (cpuSlots < 1) {
+      throw new CliException("--cpu-slots must be at least 1");
+    }
+    GpuSlots gpu;
+    try {
+      gpu = selection.gpuPools().isEmpty()
+          ? GpuSlots.cpuOnly(1)
+          : GpuSlots.plan(GpuInventory.discover(gpus != null ? gpus : System.getenv(GpuInventory.ENV_GPUS), "nvidia-smi"),
+              gpusPerSlot, gpuSlots);
+    } catch (IllegalStateException e) {
+      throw new CliException(e.getMessage());
     }
     StackConfig config = stack.connect();
-    WorkerPools workers = WorkerPools.launch(config, selection, cpuSlots, gpuSlots, grace);
+    WorkerPools workers = WorkerPools.launch(config, selection, cpuSlots, gpu, grace);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       workers.close();
       stopped.countDown();
     }, "llava-worker-shutdown"));
-    System.out.println("worker running for " + selection.taskQueues() + " (Ctrl-C or SIGTERM stops it gracefully)");
+    System.out.println("worker running for " + selection.taskQueues()
+        + (selection.gpuPools().isEmpty() ? "" : " with " + gpu.describe())
+        + " (Ctrl-C or SIGTERM stops it gracefully)");
     try {
       stopped.await();
     } catch (InterruptedException e) {

@@ -10,6 +10,7 @@ import io.llavascale.activities.ledger.RunLedgerActivityImpl;
 import io.llavascale.activities.lifecycle.ShutdownSignal;
 import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.S3ObjectStore;
+import io.llavascale.activities.store.TransferSettings;
 import io.llavascale.activities.train.AlignStageActivityImpl;
 import io.llavascale.activities.train.TuneStageActivityImpl;
 import io.llavascale.infra.config.S3Clients;
@@ -67,6 +68,6 @@ public final class LlavaModule extends AbstractModule {
   @Provides
   @Singleton
   ObjectStore objectStore(S3Client s3) {
-    return new S3ObjectStore(s3, config.s3Bucket());
+    return new S3ObjectStore(s3, config.s3Bucket(), TransferSettings.fromEnv(System.getenv()));
   }
 }
