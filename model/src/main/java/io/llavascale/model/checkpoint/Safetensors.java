@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -23,8 +24,9 @@ import java.util.function.Supplier;
  * length, a JSON header mapping each tensor name to {dtype, shape, data_offsets} plus an optional
  * {@code __metadata__} map of strings, then the raw little-endian tensor bytes back to back.
  *
- * <p>Writes F32 and I64. Reads F32, F16, BF16 (widened to F32, since BF16 NDArrays crash DJL
- * 0.36) and I64. Both directions go one tensor at a time, so a file is never held whole.
+ * <p>Writes F32, F16, BF16 (from F32 values, rounded to nearest even) and I64, or any tensor's
+ * raw bytes. Reads F32, F16, BF16 (widened to F32, since BF16 NDArrays crash DJL 0.36) and I64, or
+ * any tensor's raw bytes. Both directions go one tensor at a time, so a file is never held whole.
  */
 public final class Safetensors {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,6 +45,14 @@ public final class Safetensors {
     DType(int bytes) {
       this.bytes = bytes;
     }
+
+    public int bytes() {
+      return bytes;
+    }
+
+    public boolean isFloat() {
+      return this != I64;
+    }
   }
 
   /** One tensor's header entry; offsets are relative to the start of the data section. */
@@ -54,17 +64,21 @@ public final class Safetensors {
       }
       return n;
     }
+
+    public long byteLength() {
+      return end - begin;
+    }
   }
 
   /** A tensor to write; its values are fetched only when its turn comes. */
   public record Entry(String name, DType dtype, long[] shape, Supplier<ByteBuffer> data) {
     public static Entry f32(String name, long[] shape, Supplier<float[]> values) {
-      return new Entry(name, DType.F32, shape, () -> {
-        float[] v = values.get();
-        ByteBuffer buffer = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.asFloatBuffer().put(v);
-        return buffer;
-      });
+      return floats(name, DType.F32, shape, values);
+    }
+
+    /** F32 values stored as {@code dtype} (F32, F16 or BF16). */
+    public static Entry floats(String name, DType dtype, long[] shape, Supplier<float[]> values) {
+      return new Entry(name, dtype, shape, () -> encode(values.get(), dtype));
     }
 
     public static Entry i64(String name, long[] shape, Supplier<long[]> values) {
@@ -76,7 +90,7 @@ public final class Safetensors {
       });
     }
 
-    long byteLength() {
+    public long byteLength() {
       long n = dtype.bytes;
       for (long dim : shape) {
         n *= dim;
@@ -89,6 +103,13 @@ public final class Safetensors {
 
   /** Writes entries in the given order, contiguous, the header padded to 8 bytes as HF does. */
   public static void write(Path file, Map<String, String> metadata, List<Entry> entries)
+      throws IOException {
+    write(file, metadata, entries, entry -> {});
+  }
+
+  /** As {@link #write(Path, Map, List)}, telling {@code written} after each tensor's bytes. */
+  public static void write(
+      Path file, Map<String, String> metadata, List<Entry> entries, Consumer<Entry> written)
       throws IOException {
     Map<String, Object> header = new LinkedHashMap<>();
     if (!metadata.isEmpty()) {
@@ -117,6 +138,7 @@ public final class Safetensors {
                   + entry.byteLength());
         }
         out.write(data.array(), data.arrayOffset() + data.position(), data.remaining());
+        written.accept(entry);
       }
     }
   }
@@ -182,6 +204,10 @@ public final class Safetensors {
       return info;
     }
 
+    public Path file() {
+      return file;
+    }
+
     public Map<String, String> metadata() {
       return metadata;
     }
@@ -226,6 +252,13 @@ public final class Safetensors {
       return values;
     }
 
+    /** A tensor's stored bytes, little-endian, whatever its dtype. */
+    public ByteBuffer readRaw(String name) throws IOException {
+      TensorInfo info = info(name);
+      return readAt(dataStart + info.begin(), Math.toIntExact(info.byteLength()))
+          .order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     public long[] readLongs(String name) throws IOException {
       TensorInfo info = info(name);
       if (info.dtype() != DType.I64) {
@@ -253,6 +286,74 @@ public final class Safetensors {
     public void close() throws IOException {
       channel.close();
     }
+  }
+
+  /** F32 values as little-endian {@code dtype} bytes (F32, F16 or BF16), rounded to nearest even. */
+  public static ByteBuffer encode(float[] values, DType dtype) {
+    ByteBuffer buffer =
+        ByteBuffer.allocate(Math.multiplyExact(values.length, dtype.bytes)).order(ByteOrder.LITTLE_ENDIAN);
+    switch (dtype) {
+      case F32 -> buffer.asFloatBuffer().put(values);
+      case F16 -> {
+        for (float v : values) {
+          buffer.putShort(floatToHalf(v));
+        }
+        buffer.flip();
+      }
+      case BF16 -> {
+        for (float v : values) {
+          buffer.putShort(floatToBf16(v));
+        }
+        buffer.flip();
+      }
+      default -> throw new IllegalArgumentException("cannot store floats as " + dtype);
+    }
+    return buffer;
+  }
+
+  /** IEEE 754 binary32 to binary16, round to nearest even, overflow to infinity. */
+  static short floatToHalf(float value) {
+    int bits = Float.floatToRawIntBits(value);
+    int sign = (bits >>> 16) & 0x8000;
+    int abs = bits & 0x7FFFFFFF;
+    if (abs > 0x7F800000) {
+      return (short) (sign | 0x7E00); // NaN stays a (quiet) NaN
+    }
+    if (abs >= 0x47800000) {
+      return (short) (sign | 0x7C00); // 65536 and up (and infinity): past the largest half
+    }
+    if (abs >= 0x38800000) {
+      // Normal half: rebias the exponent (127 -> 15) and round the 13 dropped mantissa bits; a
+      // carry moves into the exponent, up to infinity, as it should.
+      int half = (abs - 0x38000000) >>> 13;
+      int dropped = abs & 0x1FFF;
+      if (dropped > 0x1000 || (dropped == 0x1000 && (half & 1) != 0)) {
+        half++;
+      }
+      return (short) (sign | half);
+    }
+    // Subnormal half (units of 2^-24) or zero.
+    int shift = 126 - (abs >>> 23);
+    if (shift > 24) {
+      return (short) sign;
+    }
+    int mantissa = (abs & 0x7FFFFF) | 0x800000;
+    int half = mantissa >>> shift;
+    int dropped = mantissa & ((1 << shift) - 1);
+    int halfway = 1 << (shift - 1);
+    if (dropped > halfway || (dropped == halfway && (half & 1) != 0)) {
+      half++;
+    }
+    return (short) (sign | half);
+  }
+
+  /** IEEE 754 binary32 to bfloat16, round to nearest even. */
+  static short floatToBf16(float value) {
+    int bits = Float.floatToRawIntBits(value);
+    if ((bits & 0x7FFFFFFF) > 0x7F800000) {
+      return (short) ((bits >>> 16) | 0x40); // quiet NaN
+    }
+    return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
   }
 
   /** IEEE 754 binary16 to binary32 (Float.float16ToFloat arrived only in Java 20). */
