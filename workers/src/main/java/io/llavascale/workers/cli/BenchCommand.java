@@ -28,11 +28,13 @@ import picocli.CommandLine.Option;
  * tests; docs/benchmarks.md says how to read the figures.
  */
 @Command(name = "bench",
+    subcommands = MergeBenchCommand.class,
     description = {
       "Benchmark: training throughput of stage 1 and 2 (steps/s, tokens/s after a warm-up), and the",
       "same run (DataPrep, AlignStage, TuneStage, Evaluate) done directly in this JVM vs through a",
       "LlavaPipeline workflow with in-process workers: wall time of each and their ratio.",
-      "Uses the embedded stack under --home (started if not running) and the demo dataset."})
+      "Uses the embedded stack under --home (started if not running) and the demo dataset.",
+      "`llava bench merge` measures the streaming LoRA merge instead (no stack needed)."})
 final class BenchCommand implements Runnable {
   @Mixin StackOptions stack;
 
