@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -236,16 +237,7 @@ public final class Safetensors {
       float[] values = new float[Math.toIntExact(info.elements())];
       switch (info.dtype()) {
         case F32 -> bytes.asFloatBuffer().get(values);
-        case BF16 -> {
-          for (int i = 0; i < values.length; i++) {
-            values[i] = Float.intBitsToFloat((bytes.getShort() & 0xFFFF) << 16);
-          }
-        }
-        case F16 -> {
-          for (int i = 0; i < values.length; i++) {
-            values[i] = halfToFloat(bytes.getShort());
-          }
-        }
+        case BF16, F16 -> decode16(bytes.asShortBuffer(), values, info.dtype() == DType.F16);
         default -> throw new IllegalArgumentException(
             "tensor " + name + " is " + info.dtype() + ", not floating point");
       }
@@ -294,55 +286,66 @@ public final class Safetensors {
         ByteBuffer.allocate(Math.multiplyExact(values.length, dtype.bytes)).order(ByteOrder.LITTLE_ENDIAN);
     switch (dtype) {
       case F32 -> buffer.asFloatBuffer().put(values);
-      case F16 -> {
-        for (float v : values) {
-          buffer.putShort(floatToHalf(v));
-        }
-        buffer.flip();
-      }
-      case BF16 -> {
-        for (float v : values) {
-          buffer.putShort(floatToBf16(v));
-        }
-        buffer.flip();
-      }
+      case F16, BF16 -> encode16(values, buffer.asShortBuffer(), dtype == DType.F16);
       default -> throw new IllegalArgumentException("cannot store floats as " + dtype);
     }
     return buffer;
   }
 
-  /** IEEE 754 binary32 to binary16, round to nearest even, overflow to infinity. */
+  /** 16-bit values go through a short[] chunk: bulk buffer transfers, no per-element buffer checks. */
+  private static final int CHUNK = 8192;
+
+  /** Every half's F32 value: a table read beats the branches of halfToFloat on multi-GB tensors. */
+  private static final float[] HALF_TO_FLOAT = new float[1 << 16];
+
+  static {
+    for (int bits = 0; bits < HALF_TO_FLOAT.length; bits++) {
+      HALF_TO_FLOAT[bits] = halfToFloat((short) bits);
+    }
+  }
+
+  private static void decode16(ShortBuffer in, float[] values, boolean half) {
+    short[] chunk = new short[Math.min(CHUNK, values.length)];
+    for (int start = 0; start < values.length; start += chunk.length) {
+      int n = Math.min(chunk.length, values.length - start);
+      in.get(chunk, 0, n);
+      for (int i = 0; i < n; i++) {
+        values[start + i] = half
+            ? HALF_TO_FLOAT[chunk[i] & 0xFFFF]
+            : Float.intBitsToFloat((chunk[i] & 0xFFFF) << 16);
+      }
+    }
+  }
+
+  private static void encode16(float[] values, ShortBuffer out, boolean half) {
+    short[] chunk = new short[Math.min(CHUNK, values.length)];
+    for (int start = 0; start < values.length; start += chunk.length) {
+      int n = Math.min(chunk.length, values.length - start);
+      for (int i = 0; i < n; i++) {
+        chunk[i] = half ? floatToHalf(values[start + i]) : floatToBf16(values[start + i]);
+      }
+      out.put(chunk, 0, n);
+    }
+  }
+
+  /**
+   * IEEE 754 binary32 to binary16, round to nearest even, overflow to infinity. Branch-free on the
+   * common path (after F. Giesen's float_to_half_fast3_rtne): adding 0xFFF plus the lowest kept bit
+   * rounds the 13 dropped bits to nearest even, and a carry moves into the exponent as it should.
+   */
   static short floatToHalf(float value) {
     int bits = Float.floatToRawIntBits(value);
     int sign = (bits >>> 16) & 0x8000;
     int abs = bits & 0x7FFFFFFF;
-    if (abs > 0x7F800000) {
-      return (short) (sign | 0x7E00); // NaN stays a (quiet) NaN
-    }
+    int half;
     if (abs >= 0x47800000) {
-      return (short) (sign | 0x7C00); // 65536 and up (and infinity): past the largest half
-    }
-    if (abs >= 0x38800000) {
-      // Normal half: rebias the exponent (127 -> 15) and round the 13 dropped mantissa bits; a
-      // carry moves into the exponent, up to infinity, as it should.
-      int half = (abs - 0x38000000) >>> 13;
-      int dropped = abs & 0x1FFF;
-      if (dropped > 0x1000 || (dropped == 0x1000 && (half & 1) != 0)) {
-        half++;
-      }
-      return (short) (sign | half);
-    }
-    // Subnormal half (units of 2^-24) or zero.
-    int shift = 126 - (abs >>> 23);
-    if (shift > 24) {
-      return (short) sign;
-    }
-    int mantissa = (abs & 0x7FFFFF) | 0x800000;
-    int half = mantissa >>> shift;
-    int dropped = mantissa & ((1 << shift) - 1);
-    int halfway = 1 << (shift - 1);
-    if (dropped > halfway || (dropped == halfway && (half & 1) != 0)) {
-      half++;
+      half = abs > 0x7F800000 ? 0x7E00 : 0x7C00; // NaN stays a quiet NaN; 65536 and up is infinity
+    } else if (abs < 0x38800000) {
+      // Subnormal half or zero: adding 0.5f puts the half's units (2^-24) in the float's last
+      // mantissa bits, and the FPU's own round to nearest even does the rest.
+      half = Float.floatToRawIntBits(Float.intBitsToFloat(abs) + 0.5f) - 0x3F000000;
+    } else {
+      half = (abs - 0x38000000 + 0xFFF + ((abs >>> 13) & 1)) >>> 13;
     }
     return (short) (sign | half);
   }

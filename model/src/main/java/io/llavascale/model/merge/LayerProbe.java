@@ -5,6 +5,7 @@ import io.llavascale.model.checkpoint.ShardedSafetensors;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Verifies a merge layer by layer: for every adapted weight, a seeded random probe batch x goes
@@ -73,41 +74,48 @@ public final class LayerProbe implements MergeVerifier {
     };
     double subnormalStep = dtype == Safetensors.DType.F16 ? 0x1p-24 : 0;
     Random random = new Random(seed * 31 + p.baseKey().hashCode());
+    double[][] x = new double[rows][in];
+    double[] xAbs = new double[rows];
+    double[][] u = new double[rows][r]; // x A^T
+    double[][] v = new double[rows][r]; // |x| |A|^T: scale of the update's rounding
     for (int i = 0; i < rows; i++) {
-      double[] x = new double[in];
-      double xAbs = 0;
       for (int k = 0; k < in; k++) {
-        x[k] = random.nextGaussian();
-        xAbs += Math.abs(x[k]);
+        x[i][k] = random.nextGaussian();
+        xAbs[i] += Math.abs(x[i][k]);
       }
-      double[] u = new double[r]; // x A^T
-      double[] v = new double[r]; // |x| |A|^T: scale of the update's rounding
       for (int m = 0; m < r; m++) {
         for (int k = 0; k < in; k++) {
-          u[m] += x[k] * a[m * in + k];
-          v[m] += Math.abs(x[k] * a[m * in + k]);
+          u[i][m] += x[i][k] * a[m * in + k];
+          v[i][m] += Math.abs(x[i][k] * a[m * in + k]);
         }
       }
-      for (int j = 0; j < out; j++) {
+    }
+    // Outputs are independent: all cores compute them, then one pass finds the worst.
+    double[] diff = new double[rows * out];
+    double[] tolerance = new double[rows * out];
+    IntStream.range(0, out).parallel().forEach(j -> {
+      int row = j * in;
+      for (int i = 0; i < rows; i++) {
         double unmerged = 0;
         double mergedOut = 0;
         double magnitude = 0;
-        int row = j * in;
         for (int k = 0; k < in; k++) {
-          unmerged += x[k] * w[row + k];
-          mergedOut += x[k] * merged[row + k];
-          magnitude += Math.abs(x[k]) * (Math.abs(w[row + k]) + Math.abs(merged[row + k]));
+          unmerged += x[i][k] * w[row + k];
+          mergedOut += x[i][k] * merged[row + k];
+          magnitude += Math.abs(x[i][k]) * (Math.abs(w[row + k]) + Math.abs(merged[row + k]));
         }
         double update = 0;
         double updateScale = 0;
         for (int m = 0; m < r; m++) {
-          update += u[m] * b[j * r + m];
-          updateScale += v[m] * Math.abs(b[j * r + m]);
+          update += u[i][m] * b[j * r + m];
+          updateScale += v[i][m] * Math.abs(b[j * r + m]);
         }
-        unmerged += s * update;
-        double tolerance = eps * magnitude + subnormalStep * xAbs + (r + 2) * EPS_F32 * Math.abs(s) * updateScale;
-        worst.see(p.baseKey(), j, Math.abs(unmerged - mergedOut), tolerance);
+        diff[i * out + j] = Math.abs(unmerged + s * update - mergedOut);
+        tolerance[i * out + j] = eps * magnitude + subnormalStep * xAbs[i] + (r + 2) * EPS_F32 * Math.abs(s) * updateScale;
       }
+    });
+    for (int e = 0; e < diff.length; e++) {
+      worst.see(p.baseKey(), e % out, diff[e], tolerance[e]);
     }
   }
 

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -98,25 +100,34 @@ public final class StreamingMerge {
     }
   }
 
-  /** W += scale * B @ A, row by row (B: [out, r], A: [r, in], W: [out, in]), as PEFT's merge computes it. */
+  /** Rows of W one parallel task updates. */
+  private static final int ROWS_PER_TASK = 64;
+
+  /**
+   * W += scale * B @ A (B: [out, r], A: [r, in], W: [out, in]), as PEFT's merge computes it: each
+   * row's update summed over the rank, then scaled and added. Rows are independent, so blocks of
+   * them run on all cores; the result does not depend on the split.
+   */
   static void addDelta(float[] w, float[] a, float[] b, int rank, int out, int in, float scale) {
-    float[] row = new float[in];
-    for (int j = 0; j < out; j++) {
-      java.util.Arrays.fill(row, 0f);
-      for (int m = 0; m < rank; m++) {
-        float bjm = b[j * rank + m];
-        if (bjm != 0f) {
-          int offset = m * in;
-          for (int k = 0; k < in; k++) {
-            row[k] += bjm * a[offset + k];
+    IntStream.range(0, (out + ROWS_PER_TASK - 1) / ROWS_PER_TASK).parallel().forEach(block -> {
+      float[] row = new float[in];
+      for (int j = block * ROWS_PER_TASK; j < Math.min(out, (block + 1) * ROWS_PER_TASK); j++) {
+        Arrays.fill(row, 0f);
+        for (int m = 0; m < rank; m++) {
+          float bjm = b[j * rank + m];
+          if (bjm != 0f) {
+            int offset = m * in;
+            for (int k = 0; k < in; k++) {
+              row[k] += bjm * a[offset + k];
+            }
           }
         }
+        int base = j * in;
+        for (int k = 0; k < in; k++) {
+          w[base + k] += scale * row[k];
+        }
       }
-      int base = j * in;
-      for (int k = 0; k < in; k++) {
-        w[base + k] += scale * row[k];
-      }
-    }
+    });
   }
 
   /** The write plan: one lazily computed entry per base tensor, and what its buffers held. */
@@ -148,8 +159,8 @@ public final class StreamingMerge {
       if (pair.isPresent()) {
         merged++;
         LoraAdapter.Pair p = pair.get();
-        // A, B and one row of B @ A, as F32.
-        long adapterBytes = 4 * (p.rank() * (p.in() + p.out()) + p.in());
+        // A, B and a row of B @ A per core, as F32.
+        long adapterBytes = 4 * (p.rank() * (p.in() + p.out()) + p.in() * Runtime.getRuntime().availableProcessors());
         return floats(info, () -> {
           float[] w = baseValues(info);
           addDelta(w, adapter.readA(p), adapter.readB(p), p.rank(), (int) p.out(), (int) p.in(),

@@ -83,6 +83,17 @@ class SafetensorsTest {
     assertEquals(0x3F80, Safetensors.floatToBf16(1f + 0x1p-8f)); // tie to even
     assertEquals(0x3F81, Safetensors.floatToBf16(1f + 0x1.8p-8f));
     assertTrue(Float.isNaN(Safetensors.halfToFloat(Safetensors.floatToHalf(Float.NaN))));
+    // Any finite float in half range lands on the nearer neighbouring half, ties on the even one.
+    java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+    for (int i = 0; i < 200_000; i++) {
+      float f = Float.intBitsToFloat(random.nextInt(0x33000001, 0x477FF000)) * (random.nextBoolean() ? 1 : -1);
+      int h = Safetensors.floatToHalf(f) & 0x7FFF;
+      double error = Math.abs(Safetensors.halfToFloat((short) h) - Math.abs(f));
+      for (int neighbour : new int[] {h - 1, h + 1}) {
+        double other = Math.abs(Safetensors.halfToFloat((short) neighbour) - Math.abs(f));
+        assertTrue(error < other || (error == other && (h & 1) == 0), f + " -> " + Integer.toHexString(h));
+      }
+    }
 
     Path file = dir.resolve("narrow.safetensors");
     float[] values = {1f, -2.5f, 0.1f, 1e6f};

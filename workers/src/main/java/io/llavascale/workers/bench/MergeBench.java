@@ -57,12 +57,7 @@ public final class MergeBench {
 
       s.log().accept("cp -r of the base folder");
       Path copy = folder.resolve("copy");
-      long t0 = System.nanoTime();
-      Process cp = new ProcessBuilder("cp", "-r", base.toString(), copy.toString()).inheritIO().start();
-      if (cp.waitFor() != 0) {
-        throw new IOException("cp -r " + base + " " + copy + " exited with " + cp.exitValue());
-      }
-      double cpSeconds = (System.nanoTime() - t0) / 1e9;
+      double[] cp = timedCopy(base, copy);
       deleteTree(copy); // disk: the merge's output takes its place
 
       s.log().accept("streaming merge");
@@ -74,9 +69,11 @@ public final class MergeBench {
       StreamingMerge.Summary summary;
       Verification verification;
       double verifySeconds;
+      long cpu0 = processCpuNanos();
       try (LoraAdapter adapter = LoraAdapter.open(adapterFolder)) {
         summary = StreamingMerge.run(base, adapter, merged,
             new StreamingMerge.Options(s.maxShardBytes(), BaseTransform.IDENTITY), (done, total, name, bytes, all) -> {});
+        double mergeCpuSeconds = (processCpuNanos() - cpu0) / 1e9;
         long heapPeak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
         s.log().accept("layer probe of the merged weights");
         long t1 = System.nanoTime();
@@ -86,7 +83,7 @@ public final class MergeBench {
         return new MergeBenchResult(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
             Runtime.getRuntime().availableProcessors(), s.dtype().name(), model.layers(), s.hidden(), s.rank(),
             summary.tensors(), summary.merged(), baseBytes, summary.largestTensorBytes(), summary.files().size(),
-            cpSeconds, summary.seconds(), summary.seconds() / cpSeconds, summary.peakBufferBytes(), heapPeak,
+            cp[0], cp[1], summary.seconds(), mergeCpuSeconds, summary.peakBufferBytes(), heapPeak,
             Runtime.getRuntime().maxMemory(), verifySeconds, verification.maxAbsDiff(), verification.passed(),
             s.keep() ? folder.toString() : "");
       }
@@ -95,6 +92,27 @@ public final class MergeBench {
         deleteTree(folder);
       }
     }
+  }
+
+  /**
+   * {@code cp -r} under bash's {@code time}: wall seconds and CPU seconds (user + sys), the latter
+   * comparable with the merge's CPU time when other processes share the cores.
+   */
+  private static double[] timedCopy(Path from, Path to) throws IOException, InterruptedException {
+    Process cp = new ProcessBuilder("bash", "-c", "TIMEFORMAT='%R %U %S'; time cp -r \"$0\" \"$1\"",
+        from.toString(), to.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String times = new String(cp.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+    if (cp.waitFor() != 0) {
+      throw new IOException("cp -r " + from + " " + to + " failed: " + times);
+    }
+    String[] t = times.substring(times.lastIndexOf('\n') + 1).split(" ");
+    return new double[] {Double.parseDouble(t[0]), Double.parseDouble(t[1]) + Double.parseDouble(t[2])};
+  }
+
+  /** CPU time of this JVM, every thread (the merge's cores, GC and JIT). */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static long folderBytes(Path folder) throws IOException {
