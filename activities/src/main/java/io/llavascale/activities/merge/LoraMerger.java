@@ -8,6 +8,7 @@ import io.llavascale.activities.store.Manifest;
 import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.S3Uri;
 import io.llavascale.activities.store.StageOutputs;
+import io.llavascale.model.checkpoint.ShardedSafetensors;
 import io.llavascale.model.merge.AdapterConfig;
 import io.llavascale.model.merge.BaseTransform;
 import io.llavascale.model.merge.InvalidAdapterException;
@@ -29,6 +30,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -89,7 +91,7 @@ public final class LoraMerger {
       log.info("{}: merging adapter {} into base {}", context.label(), request.tuned().outputUri(), request.baseUri());
       try (LoraAdapter adapter = LoraAdapter.open(adapterFolder)) {
         StreamingMerge.Summary summary = StreamingMerge.run(base, adapter, model,
-            new StreamingMerge.Options(StreamingMerge.Options.defaults().maxShardBytes(), transform),
+            new StreamingMerge.Options(ShardedSafetensors.DEFAULT_MAX_SHARD_BYTES, transform),
             (done, total, name, bytes, totalBytes) -> context.progress(new StageProgress(StageNames.MERGE, done, total,
                 0, 0, eta(started, bytes, totalBytes), ""), 0));
         Verification verification = new LayerProbe(request.spec().seed(), PROBE_ROWS)
@@ -143,7 +145,7 @@ public final class LoraMerger {
     report.put("base", request.baseUri());
     report.put("adapter", request.tuned().outputUri());
     report.put("adapterConfig", Map.of("r", config.r(), "loraAlpha", config.loraAlpha(), "scale", config.scale(),
-        "targetModules", config.targetModules() == null ? java.util.List.of() : config.targetModules()));
+        "targetModules", config.targetModules() == null ? List.of() : config.targetModules()));
     report.put("merge", summary);
     report.put("verification", verification);
     return report;
