@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -23,8 +25,9 @@ import java.util.function.Supplier;
  * length, a JSON header mapping each tensor name to {dtype, shape, data_offsets} plus an optional
  * {@code __metadata__} map of strings, then the raw little-endian tensor bytes back to back.
  *
- * <p>Writes F32 and I64. Reads F32, F16, BF16 (widened to F32, since BF16 NDArrays crash DJL
- * 0.36) and I64. Both directions go one tensor at a time, so a file is never held whole.
+ * <p>Writes F32, F16, BF16 (from F32 values, rounded to nearest even) and I64, or any tensor's
+ * raw bytes. Reads F32, F16, BF16 (widened to F32, since BF16 NDArrays crash DJL 0.36) and I64, or
+ * any tensor's raw bytes. Both directions go one tensor at a time, so a file is never held whole.
  */
 public final class Safetensors {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,6 +46,14 @@ public final class Safetensors {
     DType(int bytes) {
       this.bytes = bytes;
     }
+
+    public int bytes() {
+      return bytes;
+    }
+
+    public boolean isFloat() {
+      return this != I64;
+    }
   }
 
   /** One tensor's header entry; offsets are relative to the start of the data section. */
@@ -54,17 +65,21 @@ public final class Safetensors {
       }
       return n;
     }
+
+    public long byteLength() {
+      return end - begin;
+    }
   }
 
   /** A tensor to write; its values are fetched only when its turn comes. */
   public record Entry(String name, DType dtype, long[] shape, Supplier<ByteBuffer> data) {
     public static Entry f32(String name, long[] shape, Supplier<float[]> values) {
-      return new Entry(name, DType.F32, shape, () -> {
-        float[] v = values.get();
-        ByteBuffer buffer = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.asFloatBuffer().put(v);
-        return buffer;
-      });
+      return floats(name, DType.F32, shape, values);
+    }
+
+    /** F32 values stored as {@code dtype} (F32, F16 or BF16). */
+    public static Entry floats(String name, DType dtype, long[] shape, Supplier<float[]> values) {
+      return new Entry(name, dtype, shape, () -> encode(values.get(), dtype));
     }
 
     public static Entry i64(String name, long[] shape, Supplier<long[]> values) {
@@ -76,7 +91,7 @@ public final class Safetensors {
       });
     }
 
-    long byteLength() {
+    public long byteLength() {
       long n = dtype.bytes;
       for (long dim : shape) {
         n *= dim;
@@ -89,6 +104,13 @@ public final class Safetensors {
 
   /** Writes entries in the given order, contiguous, the header padded to 8 bytes as HF does. */
   public static void write(Path file, Map<String, String> metadata, List<Entry> entries)
+      throws IOException {
+    write(file, metadata, entries, entry -> {});
+  }
+
+  /** As {@link #write(Path, Map, List)}, telling {@code written} after each tensor's bytes. */
+  public static void write(
+      Path file, Map<String, String> metadata, List<Entry> entries, Consumer<Entry> written)
       throws IOException {
     Map<String, Object> header = new LinkedHashMap<>();
     if (!metadata.isEmpty()) {
@@ -117,6 +139,7 @@ public final class Safetensors {
                   + entry.byteLength());
         }
         out.write(data.array(), data.arrayOffset() + data.position(), data.remaining());
+        written.accept(entry);
       }
     }
   }
@@ -182,6 +205,10 @@ public final class Safetensors {
       return info;
     }
 
+    public Path file() {
+      return file;
+    }
+
     public Map<String, String> metadata() {
       return metadata;
     }
@@ -210,20 +237,18 @@ public final class Safetensors {
       float[] values = new float[Math.toIntExact(info.elements())];
       switch (info.dtype()) {
         case F32 -> bytes.asFloatBuffer().get(values);
-        case BF16 -> {
-          for (int i = 0; i < values.length; i++) {
-            values[i] = Float.intBitsToFloat((bytes.getShort() & 0xFFFF) << 16);
-          }
-        }
-        case F16 -> {
-          for (int i = 0; i < values.length; i++) {
-            values[i] = halfToFloat(bytes.getShort());
-          }
-        }
+        case BF16, F16 -> decode16(bytes.asShortBuffer(), values, info.dtype() == DType.F16);
         default -> throw new IllegalArgumentException(
             "tensor " + name + " is " + info.dtype() + ", not floating point");
       }
       return values;
+    }
+
+    /** A tensor's stored bytes, little-endian, whatever its dtype. */
+    public ByteBuffer readRaw(String name) throws IOException {
+      TensorInfo info = info(name);
+      return readAt(dataStart + info.begin(), Math.toIntExact(info.byteLength()))
+          .order(ByteOrder.LITTLE_ENDIAN);
     }
 
     public long[] readLongs(String name) throws IOException {
@@ -253,6 +278,85 @@ public final class Safetensors {
     public void close() throws IOException {
       channel.close();
     }
+  }
+
+  /** F32 values as little-endian {@code dtype} bytes (F32, F16 or BF16), rounded to nearest even. */
+  public static ByteBuffer encode(float[] values, DType dtype) {
+    ByteBuffer buffer =
+        ByteBuffer.allocate(Math.multiplyExact(values.length, dtype.bytes)).order(ByteOrder.LITTLE_ENDIAN);
+    switch (dtype) {
+      case F32 -> buffer.asFloatBuffer().put(values);
+      case F16, BF16 -> encode16(values, buffer.asShortBuffer(), dtype == DType.F16);
+      default -> throw new IllegalArgumentException("cannot store floats as " + dtype);
+    }
+    return buffer;
+  }
+
+  /** 16-bit values go through a short[] chunk: bulk buffer transfers, no per-element buffer checks. */
+  private static final int CHUNK = 8192;
+
+  /** Every half's F32 value: a table read beats the branches of halfToFloat on multi-GB tensors. */
+  private static final float[] HALF_TO_FLOAT = new float[1 << 16];
+
+  static {
+    for (int bits = 0; bits < HALF_TO_FLOAT.length; bits++) {
+      HALF_TO_FLOAT[bits] = halfToFloat((short) bits);
+    }
+  }
+
+  private static void decode16(ShortBuffer in, float[] values, boolean half) {
+    short[] chunk = new short[Math.min(CHUNK, values.length)];
+    for (int start = 0; start < values.length; start += chunk.length) {
+      int n = Math.min(chunk.length, values.length - start);
+      in.get(chunk, 0, n);
+      for (int i = 0; i < n; i++) {
+        values[start + i] = half
+            ? HALF_TO_FLOAT[chunk[i] & 0xFFFF]
+            : Float.intBitsToFloat((chunk[i] & 0xFFFF) << 16);
+      }
+    }
+  }
+
+  private static void encode16(float[] values, ShortBuffer out, boolean half) {
+    short[] chunk = new short[Math.min(CHUNK, values.length)];
+    for (int start = 0; start < values.length; start += chunk.length) {
+      int n = Math.min(chunk.length, values.length - start);
+      for (int i = 0; i < n; i++) {
+        chunk[i] = half ? floatToHalf(values[start + i]) : floatToBf16(values[start + i]);
+      }
+      out.put(chunk, 0, n);
+    }
+  }
+
+  /**
+   * IEEE 754 binary32 to binary16, round to nearest even, overflow to infinity. Branch-free on the
+   * common path (after F. Giesen's float_to_half_fast3_rtne): adding 0xFFF plus the lowest kept bit
+   * rounds the 13 dropped bits to nearest even, and a carry moves into the exponent as it should.
+   */
+  static short floatToHalf(float value) {
+    int bits = Float.floatToRawIntBits(value);
+    int sign = (bits >>> 16) & 0x8000;
+    int abs = bits & 0x7FFFFFFF;
+    int half;
+    if (abs >= 0x47800000) {
+      half = abs > 0x7F800000 ? 0x7E00 : 0x7C00; // NaN stays a quiet NaN; 65536 and up is infinity
+    } else if (abs < 0x38800000) {
+      // Subnormal half or zero: adding 0.5f puts the half's units (2^-24) in the float's last
+      // mantissa bits, and the FPU's own round to nearest even does the rest.
+      half = Float.floatToRawIntBits(Float.intBitsToFloat(abs) + 0.5f) - 0x3F000000;
+    } else {
+      half = (abs - 0x38000000 + 0xFFF + ((abs >>> 13) & 1)) >>> 13;
+    }
+    return (short) (sign | half);
+  }
+
+  /** IEEE 754 binary32 to bfloat16, round to nearest even. */
+  static short floatToBf16(float value) {
+    int bits = Float.floatToRawIntBits(value);
+    if ((bits & 0x7FFFFFFF) > 0x7F800000) {
+      return (short) ((bits >>> 16) | 0x40); // quiet NaN
+    }
+    return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
   }
 
   /** IEEE 754 binary16 to binary32 (Float.float16ToFloat arrived only in Java 20). */

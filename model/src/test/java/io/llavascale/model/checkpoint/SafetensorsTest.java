@@ -3,6 +3,7 @@ package io.llavascale.model.checkpoint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -57,6 +58,53 @@ class SafetensorsTest {
       assertArrayEquals(new float[] {1f, -2.5f, 0.15625f}, reader.readFloats("b"));
       assertArrayEquals(
           new float[] {1f, -2f, 65504f, 0x1p-24f, Float.POSITIVE_INFINITY}, reader.readFloats("h"));
+    }
+  }
+
+  @Test
+  void writesF16AndBf16RoundingToNearestEven() throws IOException {
+    // Every finite half and bfloat16 survives widening and narrowing unchanged.
+    for (int bits = 0; bits < 0x10000; bits++) {
+      short h = (short) bits;
+      if ((bits & 0x7C00) != 0x7C00 || (bits & 0x3FF) == 0) {
+        assertEquals(h, Safetensors.floatToHalf(Safetensors.halfToFloat(h)), "half " + Integer.toHexString(bits));
+      }
+      if ((bits & 0x7F80) != 0x7F80 || (bits & 0x7F) == 0) {
+        assertEquals(h, Safetensors.floatToBf16(Float.intBitsToFloat(bits << 16)), "bf16 " + Integer.toHexString(bits));
+      }
+    }
+    // Ties go to even, overflow to infinity, underflow to (signed) zero, in between to subnormals.
+    assertEquals(0x3C00, Safetensors.floatToHalf(1f + 0x1p-11f)); // halfway between 1 and 1+2^-10
+    assertEquals(0x3C02, Safetensors.floatToHalf(1f + 3 * 0x1p-11f));
+    assertEquals(0x7BFF, Safetensors.floatToHalf(65519f));
+    assertEquals(0x7C00, Safetensors.floatToHalf(65520f));
+    assertEquals((short) 0x8000, Safetensors.floatToHalf(-0x1p-26f));
+    assertEquals(0x0001, Safetensors.floatToHalf(0x1.8p-25f));
+    assertEquals(0x3F80, Safetensors.floatToBf16(1f + 0x1p-8f)); // tie to even
+    assertEquals(0x3F81, Safetensors.floatToBf16(1f + 0x1.8p-8f));
+    assertTrue(Float.isNaN(Safetensors.halfToFloat(Safetensors.floatToHalf(Float.NaN))));
+    // Any finite float in half range lands on the nearer neighbouring half, ties on the even one.
+    java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+    for (int i = 0; i < 200_000; i++) {
+      float f = Float.intBitsToFloat(random.nextInt(0x33000001, 0x477FF000)) * (random.nextBoolean() ? 1 : -1);
+      int h = Safetensors.floatToHalf(f) & 0x7FFF;
+      double error = Math.abs(Safetensors.halfToFloat((short) h) - Math.abs(f));
+      for (int neighbour : new int[] {h - 1, h + 1}) {
+        double other = Math.abs(Safetensors.halfToFloat((short) neighbour) - Math.abs(f));
+        assertTrue(error < other || (error == other && (h & 1) == 0), f + " -> " + Integer.toHexString(h));
+      }
+    }
+
+    Path file = dir.resolve("narrow.safetensors");
+    float[] values = {1f, -2.5f, 0.1f, 1e6f};
+    Safetensors.write(file, Map.of(), List.of(
+        Safetensors.Entry.floats("h", Safetensors.DType.F16, new long[] {4}, () -> values),
+        Safetensors.Entry.floats("b", Safetensors.DType.BF16, new long[] {2, 2}, () -> values)));
+    try (Safetensors.Reader reader = Safetensors.open(file)) {
+      assertArrayEquals(new float[] {1f, -2.5f, 0.099975586f, Float.POSITIVE_INFINITY}, reader.readFloats("h"));
+      assertArrayEquals(new float[] {1f, -2.5f, 0x1.9ap-4f, 999424f}, reader.readFloats("b"));
+      assertEquals(8, reader.readRaw("b").remaining());
+      assertEquals(0x3C00, reader.readRaw("h").getShort(0));
     }
   }
 

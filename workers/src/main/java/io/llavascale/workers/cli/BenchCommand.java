@@ -28,13 +28,14 @@ import picocli.CommandLine.Option;
  * tests; docs/benchmarks.md says how to read the figures.
  */
 @Command(name = "bench",
-    subcommands = TransferBenchCommand.class,
+    subcommands = {TransferBenchCommand.class, MergeBenchCommand.class},
     description = {
       "Benchmark: training throughput of stage 1 and 2 (steps/s, tokens/s after a warm-up), and the",
       "same run (DataPrep, AlignStage, TuneStage, Evaluate) done directly in this JVM vs through a",
       "LlavaPipeline workflow with in-process workers: wall time of each and their ratio.",
       "Uses the embedded stack under --home (started if not running) and the demo dataset.",
-      "`llava bench transfer` measures S3 transfer instead (see its --help)."})
+      "`llava bench transfer` measures S3 transfer instead (see its --help).",
+      "`llava bench merge` measures the streaming LoRA merge instead (no stack needed)."})
 final class BenchCommand implements Runnable {
   @Mixin StackOptions stack;
 

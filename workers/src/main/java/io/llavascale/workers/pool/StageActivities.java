@@ -4,6 +4,7 @@ import com.google.inject.Inject;
 import io.llavascale.workflows.stages.AlignStageActivity;
 import io.llavascale.workflows.stages.DataPrepActivity;
 import io.llavascale.workflows.stages.EvaluateActivity;
+import io.llavascale.workflows.stages.MergeLoraActivity;
 import io.llavascale.workflows.stages.RunLedgerActivity;
 import io.llavascale.workflows.stages.TuneStageActivity;
 
@@ -18,9 +19,10 @@ public final class StageActivities {
       RunLedgerActivity ledger,
       AlignStageActivity align,
       TuneStageActivity tune,
+      MergeLoraActivity merge,
       EvaluateActivity evaluate) {
-    // MergeLora joins the cpu pool with LoRA training; full fine-tuning never schedules it.
-    this.cpu = new Object[] {dataPrep, ledger};
+    // The merge streams tensors through CPU memory and needs no GPU (DESIGN.md: llava-cpu).
+    this.cpu = new Object[] {dataPrep, ledger, merge};
     this.gpu = new Object[] {align, tune, evaluate};
   }
 }

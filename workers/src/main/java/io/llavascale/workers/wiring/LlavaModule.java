@@ -8,6 +8,7 @@ import io.llavascale.activities.dataprep.DataPrepActivityImpl;
 import io.llavascale.activities.evaluate.EvaluateActivityImpl;
 import io.llavascale.activities.ledger.RunLedgerActivityImpl;
 import io.llavascale.activities.lifecycle.ShutdownSignal;
+import io.llavascale.activities.merge.MergeLoraActivityImpl;
 import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.S3ObjectStore;
 import io.llavascale.activities.store.TransferSettings;
@@ -19,6 +20,7 @@ import io.llavascale.infra.config.TemporalConnections;
 import io.llavascale.workflows.stages.AlignStageActivity;
 import io.llavascale.workflows.stages.DataPrepActivity;
 import io.llavascale.workflows.stages.EvaluateActivity;
+import io.llavascale.workflows.stages.MergeLoraActivity;
 import io.llavascale.workflows.stages.RunLedgerActivity;
 import io.llavascale.workflows.stages.TuneStageActivity;
 import io.temporal.client.WorkflowClient;
@@ -50,6 +52,7 @@ public final class LlavaModule extends AbstractModule {
     bind(RunLedgerActivity.class).to(RunLedgerActivityImpl.class);
     bind(AlignStageActivity.class).to(AlignStageActivityImpl.class);
     bind(TuneStageActivity.class).to(TuneStageActivityImpl.class);
+    bind(MergeLoraActivity.class).to(MergeLoraActivityImpl.class);
     bind(EvaluateActivity.class).to(EvaluateActivityImpl.class);
   }
 

@@ -112,4 +112,21 @@ class LlavaCliTest {
       assertTrue(stderr().contains("has no spec.json"), stderr());
     }
   }
+
+  @Test
+  void benchMergeRunsAtToySizeAndChecksItsOptions() throws Exception {
+    assertEquals(0, run("bench", "merge", "--size-gb", "0.002", "--hidden", "64", "--rank", "4", "--shard-gb", "0.001",
+        "--dir", dir.toString(), "--json"));
+    com.fasterxml.jackson.databind.JsonNode result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stdout());
+    assertTrue(result.get("verified").asBoolean(), stdout());
+    assertTrue(result.get("files").asInt() > 2, "sharded output: " + stdout());
+    assertTrue(result.get("cpSeconds").asDouble() > 0 && result.get("mergeSeconds").asDouble() > 0, stdout());
+    assertTrue(result.get("peakBufferBytes").asLong() <= 3 * result.get("largestTensorBytes").asLong(), stdout());
+    try (var left = Files.list(dir)) {
+      assertEquals(0, left.count(), "the temporary folder is removed");
+    }
+
+    assertEquals(2, run("bench", "merge", "--dtype", "I64"));
+    assertTrue(stderr().contains("--dtype must be F16, BF16 or F32, got I64"), stderr());
+  }
 }

@@ -276,7 +276,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
               : stage(
                   StageNames.MERGE,
                   0,
-                  () -> a.merge.merge(new MergeRequest(runId, spec, r.tune)),
+                  () -> a.merge.merge(new MergeRequest(runId, spec, r.align.outputUri(), r.tune)),
                   MergeResult::reason);
       if (r.merge.skipped()) {
         StageStatus s = stages.get(StageNames.MERGE);
