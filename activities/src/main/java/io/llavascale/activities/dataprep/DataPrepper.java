@@ -218,11 +218,13 @@ public final class DataPrepper {
       s1.expected = countWords(s1, stage1Key, Kind.CAPTION, words);
       s2.expected = countWords(s2, stage2Key, Kind.INSTRUCT, words);
       long shareTake = 0;
+      long shareWanted = 0;
       if (mix) {
         sg.available = countWords(sg, shareKey, Kind.TEXT_ONLY, words);
+        // mixRatio is the text-only share of all stage-2 samples: t / (s2 + t) = r.
         double r = Math.min(data.mixRatio(), 1.0);
-        shareTake = r >= 1.0 ? sg.available
-            : Math.min(sg.available, Math.round(s2.expected * r / (1.0 - r)));
+        shareWanted = r >= 1.0 ? sg.available : Math.round(s2.expected * r / (1.0 - r));
+        shareTake = Math.min(sg.available, shareWanted);
         sg.expected = shareTake;
       }
 
@@ -252,12 +254,30 @@ public final class DataPrepper {
       samples.put("stage1", stage1Samples);
       samples.put("stage2", stage2Samples);
       samples.put("eval", evalItems);
+      long textOnly = mix ? sg.kept : 0;
+      samples.put("stage2TextOnly", textOnly);
       report.extra.put("samples", samples);
+      if (mix) {
+        report.extra.put("mix", mixReport(textOnly, stage2Samples, shareWanted, sg.available));
+      }
       writeReport("ok", null);
       PreparedData prepared = new PreparedData(store.uri(out), report.total(s -> s.in),
           report.total(s -> s.kept), report.total(s -> s.quarantined), store.uri(out + REPORT),
-          vocabSize, stage1Samples, stage2Samples, evalItems);
+          vocabSize, stage1Samples, stage2Samples, evalItems, textOnly);
       return new Result(prepared, List.copyOf(written));
+    }
+
+    /** The requested and the achieved text-only share, and why they differ when they do. */
+    Map<String, Object> mixReport(long textOnly, long stage2Samples, long wanted, long available) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("requestedRatio", data.mixRatio());
+      m.put("textOnlySamples", textOnly);
+      m.put("achievedRatio", stage2Samples == 0 ? 0.0 : (double) textOnly / stage2Samples);
+      if (wanted > available) {
+        m.put("limitedBy", "the sharegpt dataset has " + available + " records; the ratio needs "
+            + wanted);
+      }
+      return m;
     }
 
     // ---- pass 1 ----

@@ -75,6 +75,19 @@ public final class RunLedgerActivityImpl implements RunLedgerActivity {
     }
   }
 
+  /** The report a finished (or failed, or cancelled) run wrote, if any. */
+  public static Optional<PipelineReport> readReport(ObjectStore store, String runId) {
+    String key = StorePaths.runRoot(runId) + REPORT;
+    if (store.size(key).isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JSON.readValue(store.getBytes(key), PipelineReport.class));
+    } catch (java.io.IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static byte[] json(Object value) {
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.llavascale.activities.testing.LocalFolderObjectStore;
 import io.llavascale.activities.dataprep.synthetic.SyntheticDataset;
 import io.llavascale.activities.dataprep.synthetic.SyntheticDataset.BadKind;
@@ -168,6 +169,63 @@ class DataPrepperTest {
             store.getBytes(k.replace("runs/r1/", "runs/r2/")), k);
       }
     }
+  }
+
+  /** data.mixRatio is the text-only share of all stage-2 samples, drawn from the seed. */
+  @Test
+  void shareGptIsMixedIntoStage2AtTheRatio() throws Exception {
+    LocalFolderObjectStore store = store();
+    upload(store, "src", SyntheticDataset.Options.of(4, 10, 100, 80, 1));
+    PreparedData pd = new DataPrepper(store).prepare("mix", spec(0.3, 0.05, 7),
+        DataPrepper.Progress.NONE).data();
+
+    // round(100 * 0.3 / 0.7) = 43 of the 80 ShareGPT records: 43 / 143 = 0.301.
+    assertEquals(143, pd.stage2Samples());
+    assertEquals(43, pd.stage2TextOnly());
+    PreparedDataReader reader = new PreparedDataReader(store, "mix");
+    int textOnly = 0;
+    int firstTextOnly = -1;
+    try (ShardReader r2 = reader.openShards("stage2", dir.resolve("dl"))) {
+      for (int i = 0; i < r2.size(); i++) {
+        TrainingSample s = r2.get(i);
+        if (!s.hasImage()) {
+          textOnly++;
+          firstTextOnly = firstTextOnly < 0 ? i : firstTextOnly;
+          assertFalse(Arrays.stream(s.inputIds()).anyMatch(x -> x == SpecialTokens.IMAGE));
+        }
+      }
+    }
+    assertEquals(43, textOnly);
+    assertTrue(firstTextOnly < 20, "interleaved, not appended: first at " + firstTextOnly);
+    JsonNode report = JSON.readTree(store.getBytes("runs/mix/dataprep/output/report.json"));
+    assertEquals(43, report.at("/samples/stage2TextOnly").asLong());
+    assertEquals(0.3, report.at("/mix/requestedRatio").asDouble());
+    assertEquals(43.0 / 143, report.at("/mix/achievedRatio").asDouble(), 1e-12);
+    assertTrue(report.at("/mix/limitedBy").isMissingNode());
+  }
+
+  @Test
+  void badShareGptRecordsAreQuarantinedAndAShortFileLimitsTheMix() throws Exception {
+    LocalFolderObjectStore store = store();
+    Path src = dir.resolve("short");
+    SyntheticDataset.write(src, SyntheticDataset.Options.of(4, 10, 20, 10, 1));
+    Path file = src.resolve(SyntheticDataset.SHAREGPT);
+    ArrayNode records = (ArrayNode) JSON.readTree(file.toFile());
+    records.insert(3, JSON.readTree("{\"id\": \"sg-image\", \"image\": \"x.png\", \"conversations\": "
+        + "[{\"from\": \"human\", \"value\": \"hi\"}, {\"from\": \"gpt\", \"value\": \"hello\"}]}"));
+    records.insert(7, JSON.readTree("{\"id\": \"sg-empty\"}"));
+    JSON.writeValue(file.toFile(), records);
+    store.uploadFolder(src, "data/");
+
+    PreparedData pd = new DataPrepper(store).prepare("short", spec(0.5, 0.5, 7),
+        DataPrepper.Progress.NONE).data();
+    assertEquals(10, pd.stage2TextOnly());
+    JsonNode report = JSON.readTree(store.getBytes("runs/short/dataprep/output/report.json"));
+    assertEquals(1, report.at("/datasets/sharegpt/reasons/unexpected_image").asInt());
+    assertEquals(1, report.at("/datasets/sharegpt/reasons/missing_conversations").asInt());
+    assertEquals("the sharegpt dataset has 12 records; the ratio needs 20",
+        report.at("/mix/limitedBy").asText());
+    assertEquals(10.0 / 30, report.at("/mix/achievedRatio").asDouble(), 1e-12);
   }
 
   static int[] targets(TrainingSample s) {

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Demo quality probe: the demo's data prep, stage 1, stage 2 and eval, in-process, with env
- * overrides (H hidden, L layers, LR1/S1 stage 1, LR/S/B/EP stage 2, N1/N2/NE dataset sizes, PRESET).
+ * overrides (H hidden, L layers, LR1/S1 stage 1, LR/S/B/EP stage 2, N1/N2/NE dataset sizes, DETAIL
+ * the share of detail scenes, PRESET).
  * Slow (minutes), so tagged out of the normal build; run with
  * {@code mvn -pl activities test -Dtest=DemoQualityProbe -Dsurefire.excludedGroups=}.
  */
@@ -34,7 +35,7 @@ class DemoQualityProbe {
     long t0 = System.nanoTime();
     SyntheticDataset.write(dir.resolve("raw"), SyntheticDataset.Options.of(7,
         Integer.parseInt(env("N1", "2000")), Integer.parseInt(env("N2", "2000")), 0,
-        Integer.parseInt(env("NE", "60"))));
+        Integer.parseInt(env("NE", "60"))).withDetail(Double.parseDouble(env("DETAIL", "0"))));
     store.uploadFolder(dir.resolve("raw"), "datasets/demo/");
     Map<String, Object> over = new LinkedHashMap<>();
     over.put("preset", env("PRESET", "tiny-full"));

@@ -67,23 +67,23 @@ public final class DirectPipeline {
     InJvmStageContext prepContext = context(contexts, runId, StageNames.DATA_PREP);
     long t = System.nanoTime();
     PreparedData data = prepare(runId, spec, prepContext);
-    stages.add(done(seconds, StageNames.DATA_PREP, t));
+    stages.add(done(seconds, StageNames.DATA_PREP, t, 0));
 
     t = System.nanoTime();
     TrainResult align = trainer.train(new TrainRequest(runId, spec, data, ""), TrainerConfig.Stage.ALIGN,
         context(contexts, runId, StageNames.ALIGN));
-    stages.add(done(seconds, StageNames.ALIGN, t));
+    stages.add(done(seconds, StageNames.ALIGN, t, align.trainableParams()));
 
     t = System.nanoTime();
     TrainResult tune = trainer.train(new TrainRequest(runId, spec, data, align.outputUri()), TrainerConfig.Stage.TUNE,
         context(contexts, runId, StageNames.TUNE));
-    stages.add(done(seconds, StageNames.TUNE, t));
-    stages.add(new StageStatus(StageNames.MERGE, "skipped", 0, 0, "full fine-tuning: nothing to merge"));
+    stages.add(done(seconds, StageNames.TUNE, t, tune.trainableParams()));
+    stages.add(new StageStatus(StageNames.MERGE, "skipped", 0, 0, 0, "full fine-tuning: nothing to merge"));
 
     t = System.nanoTime();
     EvalResult eval = evaluator.evaluate(new EvalRequest(runId, spec, data, tune.outputUri()),
         context(contexts, runId, StageNames.EVALUATE));
-    stages.add(done(seconds, StageNames.EVALUATE, t));
+    stages.add(done(seconds, StageNames.EVALUATE, t, 0));
 
     PipelineReport report = new PipelineReport(runId, spec, stages, data, align, tune, eval, 0, "");
     String uri = ledger.writeReport(runId, report);
@@ -111,9 +111,10 @@ public final class DirectPipeline {
     return context;
   }
 
-  private static StageStatus done(Map<String, Double> seconds, String stage, long startNanos) {
+  private static StageStatus done(Map<String, Double> seconds, String stage, long startNanos,
+      long trainable) {
     double s = (System.nanoTime() - startNanos) / 1e9;
     seconds.put(stage, s);
-    return new StageStatus(stage, "completed", s, 0, "");
+    return new StageStatus(stage, "completed", s, 0, trainable, "");
   }
 }

@@ -104,9 +104,9 @@ final class BenchCommand implements Runnable {
       System.err.println("bench: " + (own != null ? "started the embedded stack" : "using the running stack")
           + ": Temporal " + config.temporalAddress() + ", S3 " + (config.s3Endpoint() == null ? "(AWS)" : config.s3Endpoint()));
       ObjectStore store = Stores.open(config);
-      boolean mixes = PresetCatalog.spec(preset).data().mixRatio() > 0;
-      System.err.println("bench: making sure the demo dataset is in the bucket");
-      Map<String, Object> spec = spec(preset, DemoDataset.ensure(store, config.home(), mixes), stage1Steps, stage2Steps);
+      System.err.println("bench: making sure the preset's synthetic dataset is in the bucket");
+      Map<String, Object> spec = spec(preset, DemoDataset.ensure(store, config.home(), PresetCatalog.spec(preset).data()),
+          stage1Steps, stage2Steps);
       SpecFiles.override(spec, overrides);
       String prefix = idPrefix != null ? idPrefix
           : Runs.newRunId("bench");

@@ -74,8 +74,7 @@ final class DemoCommand implements Runnable {
       if (PresetCatalog.find(preset).isEmpty()) {
         throw new CliException("unknown preset '" + preset + "'; known: " + String.join(", ", PresetCatalog.NAMES));
       }
-      boolean mixes = PresetCatalog.spec(preset).data().mixRatio() > 0;
-      spec.put("data", DemoDataset.ensure(store, config.home(), mixes));
+      spec.put("data", DemoDataset.ensure(store, config.home(), PresetCatalog.spec(preset).data()));
       SpecFiles.override(spec, overrides);
       RunSpecParser.parse(spec);
       String id = runId != null ? runId : Runs.newRunId("demo");
@@ -85,6 +84,7 @@ final class DemoCommand implements Runnable {
       PipelineReport report = watch(runs, id);
       System.out.println();
       ProgressFormat.stages(System.out, report.stages());
+      ProgressFormat.table4(System.out, report);
       System.out.println();
       ProgressFormat.evaluation(System.out, report.eval());
       System.out.println();

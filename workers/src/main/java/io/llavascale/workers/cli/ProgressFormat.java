@@ -1,17 +1,23 @@
 package io.llavascale.workers.cli;
 
 import io.llavascale.workflows.pipeline.PipelineProgress;
+import io.llavascale.workflows.pipeline.PipelineReport;
 import io.llavascale.workflows.pipeline.StageStatus;
+import io.llavascale.workflows.spec.ComputeSpec;
 import io.llavascale.workflows.stages.EvalResult;
+import io.llavascale.workflows.stages.StageNames;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
 
-/** How runs look on a terminal: a progress line, the stage table, the evaluation table. */
+/**
+ * How runs look on a terminal: a progress line, the stage table (with the paper's Table 4 columns:
+ * GPU-hours and trainable parameters), the evaluation table.
+ */
 final class ProgressFormat {
   private ProgressFormat() {}
 
-  /** One line: state, stage, step / total, loss, ETA, last checkpoint. */
+  /** One line: state, stage, step / total, loss, ETA, last checkpoint, GPU-hours so far. */
   static String line(PipelineProgress p) {
     StringBuilder s = new StringBuilder();
     s.append(p.runId()).append(": ").append(p.state());
@@ -30,15 +36,57 @@ final class ProgressFormat {
     if (p.lastCheckpoint() != null && !p.lastCheckpoint().isEmpty()) {
       s.append(" | ckpt ").append(p.lastCheckpoint().replaceFirst(".*/ckpt/", "").replace("/", ""));
     }
+    if (p.gpuHours() > 0) {
+      s.append(String.format(Locale.ROOT, " | %.4f GPU-h", p.gpuHours()));
+    }
     return s.toString();
   }
 
+  /** Every stage with seconds, GPU-hours and trainable parameters, then the totals. */
   static void stages(PrintStream out, Iterable<StageStatus> stages) {
-    out.printf("  %-9s %-10s %8s  %s%n", "stage", "status", "seconds", "detail");
+    out.printf("  %-9s %-10s %8s %9s %9s  %s%n", "stage", "status", "seconds", "GPU-h", "trainable",
+        "detail");
+    double seconds = 0;
+    double gpuHours = 0;
     for (StageStatus st : stages) {
-      out.printf(Locale.ROOT, "  %-9s %-10s %8.1f  %s%n", st.stage(), st.status(), st.seconds(),
+      out.printf(Locale.ROOT, "  %-9s %-10s %8.1f %9s %9s  %s%n", st.stage(), st.status(),
+          st.seconds(), st.gpuHours() > 0 ? String.format(Locale.ROOT, "%.4f", st.gpuHours()) : "-",
+          st.trainableParams() > 0 ? count(st.trainableParams()) : "-",
           st.detail() == null ? "" : st.detail());
+      seconds += st.seconds();
+      gpuHours += st.gpuHours();
     }
+    out.printf(Locale.ROOT, "  %-9s %-10s %8.1f %9.4f%n", "total", "", seconds, gpuHours);
+  }
+
+  /**
+   * The run as a row of the paper's Table 4: stage-2 method, trainable parameters and GPU-hours,
+   * also per node (the paper's unit: total / GPUs per node).
+   */
+  static void table4(PrintStream out, PipelineReport report) {
+    StageStatus tune = report.stages().stream()
+        .filter(s -> s.stage().equals(StageNames.TUNE)).findFirst().orElse(null);
+    if (tune == null) {
+      return;
+    }
+    ComputeSpec c = report.spec().compute();
+    out.printf(Locale.ROOT,
+        "Table 4: stage 2 %s, %s trainable parameters, %.4f GPU-hours (%.4f per node; %d node%s x %d GPU%s)%n",
+        report.spec().tuning().method(), count(tune.trainableParams()), tune.gpuHours(),
+        tune.gpuHours() / c.gpusPerNode(), c.nodes(), c.nodes() == 1 ? "" : "s", c.gpusPerNode(),
+        c.gpusPerNode() == 1 ? "" : "s");
+  }
+
+  /** 950, 16.5K, 1.23M, 0.26B: how the paper writes parameter counts. */
+  static String count(long n) {
+    if (n < 1_000) {
+      return Long.toString(n);
+    }
+    if (n < 1_000_000) {
+      return String.format(Locale.ROOT, "%.1fK", n / 1e3);
+    }
+    return n < 100_000_000 ? String.format(Locale.ROOT, "%.2fM", n / 1e6)
+        : String.format(Locale.ROOT, "%.2fB", n / 1e9);
   }
 
   static void evaluation(PrintStream out, EvalResult eval) {

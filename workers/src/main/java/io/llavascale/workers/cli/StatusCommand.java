@@ -9,6 +9,7 @@ import io.llavascale.infra.config.TemporalConnections;
 import io.llavascale.workers.client.Runs;
 import io.llavascale.workers.client.Stores;
 import io.llavascale.workflows.pipeline.PipelineProgress;
+import io.llavascale.workflows.pipeline.PipelineReport;
 import io.llavascale.workflows.stages.CommittedStages;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Live progress of a run from Temporal; what S3 holds when Temporal no longer knows the run. */
-@Command(name = "status", description = "Show a run's progress: stage, step / total, loss, ETA, last checkpoint.")
+@Command(name = "status", description = "Show a run's progress: stage, step / total, loss, ETA, last checkpoint, GPU-hours.")
 final class StatusCommand implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -70,11 +71,15 @@ final class StatusCommand implements Runnable {
   /** Temporal lost the run (ended long ago, or the dev server restarted): read the S3 ledger. */
   private void fromStore(StackConfig config) {
     ObjectStore store = Stores.open(config);
-    String report = StorePaths.runRoot(runId) + RunLedgerActivityImpl.REPORT;
-    if (store.size(report).isPresent()) {
-      System.out.println(runId + ": finished; report " + store.uri(report));
+    String key = StorePaths.runRoot(runId) + RunLedgerActivityImpl.REPORT;
+    Optional<PipelineReport> report = RunLedgerActivityImpl.readReport(store, runId);
+    if (report.isPresent()) {
+      System.out.println(runId + ": finished; report " + store.uri(key));
       if (json) {
-        System.out.println(new String(store.getBytes(report), java.nio.charset.StandardCharsets.UTF_8));
+        System.out.println(new String(store.getBytes(key), java.nio.charset.StandardCharsets.UTF_8));
+      } else {
+        ProgressFormat.stages(System.out, report.get().stages());
+        ProgressFormat.table4(System.out, report.get());
       }
       return;
     }

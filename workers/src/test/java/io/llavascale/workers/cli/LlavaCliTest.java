@@ -3,6 +3,7 @@ package io.llavascale.workers.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llavascale.activities.ledger.RunLedgerActivityImpl;
 import io.llavascale.infra.config.EmbeddedStack;
 import io.llavascale.infra.config.StackConfig;
 import java.io.ByteArrayOutputStream;
@@ -10,7 +11,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import io.llavascale.workers.client.Stores;
+import io.llavascale.workflows.pipeline.PipelineReport;
+import io.llavascale.workflows.pipeline.StageStatus;
+import io.llavascale.workflows.spec.PresetCatalog;
+import io.llavascale.workflows.spec.RunSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -128,5 +135,29 @@ class LlavaCliTest {
 
     assertEquals(2, run("bench", "merge", "--dtype", "I64"));
     assertTrue(stderr().contains("--dtype must be F16, BF16 or F32, got I64"), stderr());
+  }
+
+  /** When Temporal has forgotten a run, status reads its report.json and shows Table 4's columns. */
+  @Test
+  void statusOfAFinishedRunShowsGpuHoursAndTrainableParametersFromTheReport() {
+    try (EmbeddedStack stack = EmbeddedStack.start(StackConfig.fromEnv(Map.of(StackConfig.ENV_HOME, dir.toString())), 0, 0)) {
+      RunSpec spec = PresetCatalog.spec("tiny-full");
+      List<StageStatus> stages = List.of(
+          new StageStatus("dataprep", "completed", 10, 0, 0, "6000 of 6003 records kept"),
+          new StageStatus("stage1", "completed", 7.2, 0.002, 16_512, "150 steps"),
+          new StageStatus("stage2", "completed", 360, 0.1, 1_234_567, "2200 steps"),
+          new StageStatus("merge", "skipped", 0, 0, 0, "full fine-tuning: nothing to merge"),
+          new StageStatus("eval", "completed", 36, 0.01, 0, "230 questions"));
+      new RunLedgerActivityImpl(Stores.open(stack.config())).writeReport("done-run",
+          new PipelineReport("done-run", spec, stages, null, null, null, null, 0.112, ""));
+
+      assertEquals(0, run("status", "done-run", "--home", dir.toString()));
+      String shown = stdout();
+      assertTrue(shown.contains("done-run: finished; report s3://"), shown);
+      assertTrue(shown.matches("(?s).*stage2 +completed +360\\.0 +0\\.1000 +1\\.23M +2200 steps.*"), shown);
+      assertTrue(shown.matches("(?s).*total +413\\.2 +0\\.1120.*"), shown);
+      assertTrue(shown.contains("Table 4: stage 2 full, 1.23M trainable parameters, 0.1000 GPU-hours"
+          + " (0.1000 per node; 1 node x 1 GPU)"), shown);
+    }
   }
 }

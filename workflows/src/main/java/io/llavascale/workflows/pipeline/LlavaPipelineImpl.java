@@ -145,7 +145,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
 
   public LlavaPipelineImpl() {
     for (String s : StageNames.ALL) {
-      stages.put(s, new StageStatus(s, "pending", 0, 0, ""));
+      stages.put(s, new StageStatus(s, "pending", 0, 0, 0, ""));
     }
   }
 
@@ -265,7 +265,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
     String modelUri;
     if (full) {
       String reason = "full fine-tuning: nothing to merge";
-      stages.put(StageNames.MERGE, new StageStatus(StageNames.MERGE, "skipped", 0, 0, reason));
+      stages.put(StageNames.MERGE, new StageStatus(StageNames.MERGE, "skipped", 0, 0, 0, reason));
       r.merge = new MergeResult(true, reason, r.tune.outputUri(), 0);
       log.info("run {} stage {} skipped: {}", runId, StageNames.MERGE, reason);
       modelUri = r.tune.outputUri();
@@ -281,7 +281,8 @@ public class LlavaPipelineImpl implements LlavaPipeline {
       if (r.merge.skipped()) {
         StageStatus s = stages.get(StageNames.MERGE);
         stages.put(
-            StageNames.MERGE, new StageStatus(s.stage(), "skipped", s.seconds(), 0, r.merge.reason()));
+            StageNames.MERGE,
+            new StageStatus(s.stage(), "skipped", s.seconds(), 0, 0, r.merge.reason()));
       }
       modelUri = r.merge.outputUri();
     }
@@ -307,7 +308,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
     lastCheckpoint = "";
     stageGpus = gpus;
     stageStartMillis = Workflow.currentTimeMillis();
-    stages.put(name, new StageStatus(name, "running", 0, 0, ""));
+    stages.put(name, new StageStatus(name, "running", 0, 0, 0, ""));
     Workflow.upsertTypedSearchAttributes(SearchAttributesKeys.STAGE.valueSet(name));
     log.info("run {} stage {} started", runId, name);
 
@@ -318,7 +319,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
     gpuHoursDone += gh;
     stageStartMillis = -1;
     String d = detail.apply(result);
-    stages.put(name, new StageStatus(name, "completed", seconds, gh, d));
+    stages.put(name, new StageStatus(name, "completed", seconds, gh, trainable(result), d));
     if (result instanceof TrainResult t) {
       step = t.steps();
       totalSteps = t.steps();
@@ -331,7 +332,8 @@ public class LlavaPipelineImpl implements LlavaPipeline {
   }
 
   private <T> T reused(String name, T committed, Function<T, String> detail) {
-    stages.put(name, new StageStatus(name, "reused", 0, 0, "committed output reused: " + detail.apply(committed)));
+    stages.put(name, new StageStatus(name, "reused", 0, 0, trainable(committed),
+        "committed output reused: " + detail.apply(committed)));
     log.info("run {} stage {} reused (committed output found)", runId, name);
     return committed;
   }
@@ -392,7 +394,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
       double gh = gpuHours(seconds, stageGpus);
       gpuHoursDone += gh;
       stageStartMillis = -1;
-      stages.put(currentStage, new StageStatus(currentStage, "failed", seconds, gh, why));
+      stages.put(currentStage, new StageStatus(currentStage, "failed", seconds, gh, 0, why));
     }
     log.warn("run {} stage {} failed: {}", runId, currentStage, why);
     Workflow.upsertTypedSearchAttributes(SearchAttributesKeys.STAGE.valueSet("failed"));
@@ -413,7 +415,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
     for (String s : StageNames.ALL) {
       StageStatus st = stages.get(s);
       if (st.status().equals("pending") || st.status().equals("running")) {
-        stages.put(s, new StageStatus(s, status, st.seconds(), st.gpuHours(), detail));
+        stages.put(s, new StageStatus(s, status, st.seconds(), st.gpuHours(), 0, detail));
       }
     }
   }
@@ -509,6 +511,11 @@ public class LlavaPipelineImpl implements LlavaPipeline {
     return seconds * gpus / 3600.0;
   }
 
+  /** Table 4's "trainable params" of a stage result (training stages only). */
+  private static long trainable(Object result) {
+    return result instanceof TrainResult t ? t.trainableParams() : 0;
+  }
+
   private static String rootMessage(Throwable t) {
     Throwable c = t;
     while (c.getCause() != null) {
@@ -521,7 +528,8 @@ public class LlavaPipelineImpl implements LlavaPipeline {
   }
 
   private static String dataDetail(PreparedData d) {
-    return d.kept() + " of " + d.recordsIn() + " records kept, " + d.quarantined() + " quarantined";
+    return d.kept() + " of " + d.recordsIn() + " records kept, " + d.quarantined() + " quarantined"
+        + (d.stage2TextOnly() > 0 ? ", " + d.stage2TextOnly() + " text-only stage-2 samples" : "");
   }
 
   private static String trainDetail(TrainResult t) {

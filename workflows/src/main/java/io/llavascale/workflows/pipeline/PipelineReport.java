@@ -11,7 +11,7 @@ import java.util.List;
  *
  * @param runId     storage run id
  * @param spec      the resolved spec the run used
- * @param stages    every stage with status and seconds
+ * @param stages    every stage with status, seconds, GPU-hours and trainable parameters
  * @param data      data prep's counts
  * @param align     stage-1 result
  * @param tune      stage-2 result

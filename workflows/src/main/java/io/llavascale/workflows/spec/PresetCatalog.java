@@ -19,8 +19,10 @@ import java.util.Optional;
  * <p>Naming scheme: {@code llava-<size>-<method>[-r<rank>]-<resolution>[-mix]} for the paper's
  * configurations (size 7b | 13b | 33b | 65b | 70b; method full | lora | qlora; rank only for
  * adapters; resolution 224 | 336; {@code -mix} = ShareGPT mixed into stage 2), and {@code
- * tiny-<method>[-336][-mix]} for the small models the JVM backend trains in minutes (224 unless
- * the name says 336).
+ * tiny-<method>[-<resolution>][-mix]} for the small models the JVM backend trains in minutes.
+ * A tiny name without a resolution is a 224 px run on the demo dataset; one with a resolution
+ * belongs to the resolution study and trains on the {@code detail} dataset (small objects and
+ * counting), where 224 and 336 can differ.
  *
  * <p>Each file is a complete spec plus a top-level {@code description} that is metadata only.
  */
@@ -31,10 +33,12 @@ public final class PresetCatalog {
   /** Every bundled preset, in the order listings show them. */
   public static final List<String> NAMES =
       List.of(
-          // in-JVM (DJL) backend
+          // in-JVM (DJL) backend: the demo, and Table 3a in miniature on the detail dataset
           "tiny-full",
-          "tiny-full-336",
           "tiny-full-mix",
+          "tiny-full-224",
+          "tiny-full-336",
+          "tiny-full-336-mix",
           // Table 4 rows (LLaVA-80K, 336 px, no mixing)
           "llava-7b-full-336",
           "llava-13b-lora-r64-336",

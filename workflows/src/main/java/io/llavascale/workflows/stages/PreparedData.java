@@ -12,6 +12,7 @@ package io.llavascale.workflows.stages;
  * @param stage1Samples samples in the stage-1 shards
  * @param stage2Samples samples in the stage-2 shards (text-only included)
  * @param evalQuestions held-out questions kept
+ * @param stage2TextOnly text-only (ShareGPT) samples among stage2Samples
  */
 public record PreparedData(
     String outputUri,
@@ -22,4 +23,5 @@ public record PreparedData(
     int vocabSize,
     long stage1Samples,
     long stage2Samples,
-    long evalQuestions) {}
+    long evalQuestions,
+    long stage2TextOnly) {}

@@ -71,7 +71,7 @@ final class FakeStages {
 
   static PreparedData data(String runId) {
     return new PreparedData(
-        out(runId, "dataprep"), 100, 98, 2, out(runId, "dataprep") + "report.json", 512, 40, 50, 8);
+        out(runId, "dataprep"), 100, 98, 2, out(runId, "dataprep") + "report.json", 512, 40, 50, 8, 0);
   }
 
   static TrainResult train(String runId, String stage) {

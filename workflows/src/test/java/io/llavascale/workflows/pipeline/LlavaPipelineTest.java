@@ -174,6 +174,11 @@ class LlavaPipelineTest {
     assertTrue(stage1.seconds() >= 3, "stage 1 took " + stage1.seconds());
     assertEquals(stage1.seconds() * 32 / 3600, stage1.gpuHours(), 1e-9);
     assertEquals(0, report.stages().get(0).gpuHours(), "data prep is a CPU stage");
+    // Table 4's other column: what each stage trained (FakeStages reports 4096).
+    assertEquals(4096, stage1.trainableParams());
+    assertEquals(4096, report.stages().get(2).trainableParams());
+    assertEquals(0, report.stages().get(0).trainableParams());
+    assertEquals(0, report.stages().get(4).trainableParams());
     double gpuStages =
         report.stages().get(1).gpuHours() + report.stages().get(2).gpuHours() + report.stages().get(4).gpuHours();
     assertEquals(gpuStages, report.gpuHours(), 1e-9);

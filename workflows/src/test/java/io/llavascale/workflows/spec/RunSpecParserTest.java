@@ -143,6 +143,35 @@ class RunSpecParserTest {
     assertEquals(336, PresetCatalog.spec("tiny-full-336").model().resolution());
   }
 
+  /** Table 3a in miniature: the three study presets differ only in resolution and the mix. */
+  @Test
+  void tinyResolutionStudyIsAControlledComparison() {
+    RunSpec r224 = PresetCatalog.spec("tiny-full-224");
+    RunSpec r336 = PresetCatalog.spec("tiny-full-336");
+    RunSpec mix = PresetCatalog.spec("tiny-full-336-mix");
+    assertEquals(224, r224.model().resolution());
+    assertEquals(336, r336.model().resolution());
+    assertEquals("s3://llava-runs/datasets/detail/stage2.json", r224.data().stage2());
+    assertEquals(r224.data(), r336.data());
+    assertEquals("s3://llava-runs/datasets/detail/sharegpt.json", mix.data().sharegpt());
+    assertEquals(0.25, mix.data().mixRatio());
+    assertEquals(new ModelSpec("tiny", 336, r224.model().llm(), r224.model().vision(),
+        r224.model().hidden(), r224.model().layers(), r224.model().heads()), r336.model());
+    assertEquals(r336.model(), mix.model());
+    for (RunSpec s : List.of(r336, mix)) {
+      assertEquals(r224.seed(), s.seed());
+      assertEquals(r224.tuning(), s.tuning());
+      assertEquals(r224.stage1(), s.stage1());
+      assertEquals(r224.stage2(), s.stage2());
+      assertEquals(r224.eval(), s.eval());
+      assertEquals(r224.compute(), s.compute());
+    }
+    // The demo keeps its own data; only the study presets read the detail set.
+    assertEquals("s3://llava-runs/datasets/demo/stage2.json",
+        PresetCatalog.spec("tiny-full").data().stage2());
+    assertEquals(r224.model(), PresetCatalog.spec("tiny-full").model());
+  }
+
   @Test
   void overridesDeepMergeOntoThePreset() {
     RunSpec s =

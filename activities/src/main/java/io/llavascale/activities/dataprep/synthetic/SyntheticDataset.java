@@ -26,6 +26,14 @@ import javax.imageio.ImageIO;
  * from the seed and sizes. Images show one to three coloured shapes on cells of a 3 x 3 grid, big
  * enough to survive a resize to 42 px.
  *
+ * <p>Detail scenes (opt-in, {@link Options#detailFraction}) are where resolution matters: one or
+ * two big shapes plus, in a free cell, either one small shape (a quarter of a big one's side) or
+ * one to four small dots. Resized to 42 px (the tiny model at 224) a dot is 1.5 pixels across and
+ * a small shape 2.5: in the vision tower's object mask, pooled over 2 x 2 pixel blocks, a dot fills
+ * less than a quarter of a block; at 84 px (336) it is twice as wide and fills most of one. They add the eval categories {@value #DETAIL} ("What shape is the small object?") and
+ * {@value #COUNT_SMALL} ("How many small dots are there?"). With detailFraction 0 (the default) no
+ * random draw is spent on them, so the files are byte for byte what they were before.
+ *
  * <pre>
  * root/images/train/img-00000.png|jpg   training images (PNG and JPEG mixed; some non-square)
  * root/images/eval/eval-00000.png|jpg   held-out images
@@ -45,6 +53,13 @@ public final class SyntheticDataset {
   public static final String STAGE2 = "stage2.json";
   public static final String SHAREGPT = "sharegpt.json";
   public static final String EVAL = "eval/questions.jsonl";
+  /** Eval category of the small-shape question. */
+  public static final String DETAIL = "detail";
+  /** Eval category of the small-dot count. */
+  public static final String COUNT_SMALL = "count-small";
+  /** Eval categories in the order questions.jsonl lists them per image. */
+  public static final List<String> CATEGORIES =
+      List.of("color", "shape", "position", "count", DETAIL, COUNT_SMALL);
 
   public static final List<String> COLORS =
       List.of("red", "green", "blue", "yellow", "purple", "orange");
@@ -82,9 +97,10 @@ public final class SyntheticDataset {
   }
 
   /**
-   * @param evalImages held-out images; each gets one question per category it supports (3-4)
-   * @param badStage1  bad records mixed into stage1.json (one record per entry)
-   * @param badStage2  bad records mixed into stage2.json
+   * @param evalImages     held-out images; each gets one question per category it supports (2-4)
+   * @param badStage1      bad records mixed into stage1.json (one record per entry)
+   * @param badStage2      bad records mixed into stage2.json
+   * @param detailFraction share of images (stage 1, stage 2, eval) that are detail scenes, [0, 1]
    */
   public record Options(
       long seed,
@@ -93,19 +109,28 @@ public final class SyntheticDataset {
       int sharegptRecords,
       int evalImages,
       List<BadKind> badStage1,
-      List<BadKind> badStage2) {
+      List<BadKind> badStage2,
+      double detailFraction) {
     public Options {
       badStage1 = List.copyOf(badStage1);
       badStage2 = List.copyOf(badStage2);
+      if (!(detailFraction >= 0 && detailFraction <= 1)) {
+        throw new IllegalArgumentException("detailFraction must be in [0, 1], got " + detailFraction);
+      }
     }
 
     public static Options of(long seed, int stage1, int stage2, int sharegpt, int evalImages) {
-      return new Options(seed, stage1, stage2, sharegpt, evalImages, List.of(), List.of());
+      return new Options(seed, stage1, stage2, sharegpt, evalImages, List.of(), List.of(), 0);
     }
 
     public Options withBad(List<BadKind> stage1Bad, List<BadKind> stage2Bad) {
       return new Options(seed, stage1Records, stage2Records, sharegptRecords, evalImages,
-          stage1Bad, stage2Bad);
+          stage1Bad, stage2Bad, detailFraction);
+    }
+
+    public Options withDetail(double fraction) {
+      return new Options(seed, stage1Records, stage2Records, sharegptRecords, evalImages,
+          badStage1, badStage2, fraction);
     }
   }
 
@@ -115,6 +140,19 @@ public final class SyntheticDataset {
       int evalQuestions) {}
 
   private record Shape(int color, int shape, int cell) {}
+
+  /**
+   * Small objects in one cell no big shape uses: {@code count} dots, or (count 0) one small shape.
+   * {@code spots} are their places on a 3 x 3 sub-grid of the cell.
+   */
+  private record Small(int color, int shape, int cell, int count, List<Integer> spots) {
+    boolean dots() {
+      return count > 0;
+    }
+  }
+
+  /** What one image shows; {@code small} is null except in detail scenes. */
+  private record Scene(List<Shape> shapes, Small small) {}
 
   private record Qa(String category, String question, String answer) {}
 
@@ -153,7 +191,7 @@ public final class SyntheticDataset {
         if (i == o.stage1Records()) {
           break;
         }
-        List<Shape> scene = scene(rnd);
+        Scene scene = scene(rnd, o.detailFraction());
         String image = writeImage(root, "train/img-" + pad(images[0]++), scene, rnd);
         String prompt = CAPTION_PROMPTS.get(rnd.nextInt(CAPTION_PROMPTS.size()));
         record(g, "s1-" + pad(i), image,
@@ -180,7 +218,7 @@ public final class SyntheticDataset {
         if (i == o.stage2Records()) {
           break;
         }
-        List<Shape> scene = scene(rnd);
+        Scene scene = scene(rnd, o.detailFraction());
         String image = writeImage(root, "train/img-" + pad(images[0]++), scene, rnd);
         List<Qa> qas = questions(scene, rnd);
         Collections.shuffle(qas, rnd);
@@ -223,11 +261,11 @@ public final class SyntheticDataset {
         JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
       g.setPrettyPrinter(new MinimalPrettyPrinter("\n"));
       for (int i = 0; i < o.evalImages(); i++) {
-        List<Shape> scene = scene(rnd);
+        Scene scene = scene(rnd, o.detailFraction());
         String image = writeImage(root, "eval/eval-" + pad(i), scene, rnd);
         images[0]++;
         List<Qa> qas = questions(scene, rnd);
-        for (String category : List.of("color", "shape", "position", "count")) {
+        for (String category : CATEGORIES) {
           List<Qa> of = qas.stream().filter(q -> q.category().equals(category)).toList();
           if (of.isEmpty()) {
             continue;
@@ -249,10 +287,17 @@ public final class SyntheticDataset {
 
   // ---- content ----
 
-  private static List<Shape> scene(Random rnd) {
-    int n = 1 + rnd.nextInt(3);
-    List<Integer> cells = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8));
-    Collections.shuffle(cells, rnd);
+  private static Scene scene(Random rnd, double detailFraction) {
+    // No draw at all without detail scenes: the default datasets keep their exact bytes.
+    if (detailFraction > 0 && rnd.nextDouble() < detailFraction) {
+      return detailScene(rnd);
+    }
+    return new Scene(shapes(rnd, 1 + rnd.nextInt(3)), null);
+  }
+
+  /** n big shapes on distinct cells, sorted by cell; the free cells follow them in the order. */
+  private static List<Shape> shapes(Random rnd, int n) {
+    List<Integer> cells = shuffledCells(rnd);
     List<Shape> shapes = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       shapes.add(new Shape(rnd.nextInt(COLORS.size()), rnd.nextInt(SHAPES.size()), cells.get(i)));
@@ -261,12 +306,46 @@ public final class SyntheticDataset {
     return shapes;
   }
 
-  /** "a red circle at the top left and a blue square at the bottom". */
-  static String caption(List<Shape> scene) {
+  /** One or two big shapes, and small objects in a cell neither of them uses. */
+  private static Scene detailScene(Random rnd) {
+    List<Shape> shapes = shapes(rnd, 1 + rnd.nextInt(2));
+    List<Integer> free = shuffledCells(rnd);
+    free.removeAll(shapes.stream().map(Shape::cell).toList());
+    int cell = free.get(0);
+    int color = rnd.nextInt(COLORS.size());
+    List<Integer> spots = shuffledCells(rnd);
+    if (rnd.nextBoolean()) {
+      int count = 1 + rnd.nextInt(4);
+      return new Scene(shapes, new Small(color, 0, cell, count, List.copyOf(spots.subList(0, count))));
+    }
+    // A single small shape sits in a corner of its cell, so at 336 px one patch holds all of it.
+    int corner = List.of(0, 2, 6, 8).get(rnd.nextInt(4));
+    return new Scene(shapes, new Small(color, rnd.nextInt(SHAPES.size()), cell, 0, List.of(corner)));
+  }
+
+  private static List<Integer> shuffledCells(Random rnd) {
+    List<Integer> cells = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8));
+    Collections.shuffle(cells, rnd);
+    return cells;
+  }
+
+  /**
+   * "a red circle at the top left and a blue square at the bottom"; detail scenes end with
+   * "... and 3 small green dots at the center" or "... and a small red triangle at the right".
+   */
+  static String caption(Scene scene) {
     List<String> parts = new ArrayList<>();
-    for (Shape s : scene) {
+    for (Shape s : scene.shapes()) {
       parts.add("a " + COLORS.get(s.color()) + " " + SHAPES.get(s.shape()) + " at the "
           + POSITIONS.get(s.cell()));
+    }
+    Small m = scene.small();
+    if (m != null) {
+      String what = m.dots()
+          ? (m.count() == 1 ? "a small " + COLORS.get(m.color()) + " dot"
+              : m.count() + " small " + COLORS.get(m.color()) + " dots")
+          : "a small " + COLORS.get(m.color()) + " " + SHAPES.get(m.shape());
+      parts.add(what + " at the " + POSITIONS.get(m.cell()));
     }
     if (parts.size() == 1) {
       return parts.get(0);
@@ -276,7 +355,29 @@ public final class SyntheticDataset {
   }
 
   /** Every unambiguous question the scene supports, with one- or two-word answers. */
-  private static List<Qa> questions(List<Shape> scene, Random rnd) {
+  private static List<Qa> questions(Scene scene, Random rnd) {
+    return scene.small() == null ? bigShapeQuestions(scene.shapes(), rnd) : detailQuestions(scene);
+  }
+
+  /**
+   * A detail scene: the big shapes are asked about by position only (a small red circle would make
+   * "the red shape" or "how many circles" ambiguous), and the small objects get their own question.
+   */
+  private static List<Qa> detailQuestions(Scene scene) {
+    List<Qa> qas = new ArrayList<>();
+    for (Shape s : scene.shapes()) {
+      String pos = POSITIONS.get(s.cell());
+      qas.add(new Qa("color", "What color is the shape at the " + pos + "?", COLORS.get(s.color())));
+      qas.add(new Qa("shape", "What shape is at the " + pos + "?", SHAPES.get(s.shape())));
+    }
+    Small m = scene.small();
+    qas.add(m.dots()
+        ? new Qa(COUNT_SMALL, "How many small dots are there?", String.valueOf(m.count()))
+        : new Qa(DETAIL, "What shape is the small object?", SHAPES.get(m.shape())));
+    return qas;
+  }
+
+  private static List<Qa> bigShapeQuestions(List<Shape> scene, Random rnd) {
     List<Qa> qas = new ArrayList<>();
     qas.add(new Qa("count", "How many shapes are in the image?", String.valueOf(scene.size())));
     for (int sh = 0; sh < SHAPES.size(); sh++) {
@@ -356,10 +457,10 @@ public final class SyntheticDataset {
   private static void writeBad(JsonGenerator g, Path root, String prefix, BadKind kind, int n,
       Random rnd, boolean stage1) throws IOException {
     String id = prefix + "-bad-" + kind.name().toLowerCase() + "-" + n;
-    List<Shape> scene = scene(rnd);
+    Scene scene = new Scene(shapes(rnd, 1 + rnd.nextInt(3)), null);
     List<String> conv = stage1
         ? List.of("<image>\nDescribe the image concisely.", caption(scene))
-        : List.of("<image>\nHow many shapes are in the image?", String.valueOf(scene.size()));
+        : List.of("<image>\nHow many shapes are in the image?", String.valueOf(scene.shapes().size()));
     switch (kind) {
       case MISSING_IMAGE -> record(g, id, "train/missing-" + prefix + "-" + n + ".png", conv);
       case PATH_ESCAPE -> {
@@ -415,7 +516,7 @@ public final class SyntheticDataset {
   }
 
   /** Writes the image (PNG or JPEG at random); returns its path relative to the image folder. */
-  private static String writeImage(Path root, String stem, List<Shape> scene, Random rnd)
+  private static String writeImage(Path root, String stem, Scene scene, Random rnd)
       throws IOException {
     boolean wide = rnd.nextInt(4) == 0;
     BufferedImage img = draw(scene, wide ? 224 : 168, 168, rnd);
@@ -425,7 +526,7 @@ public final class SyntheticDataset {
     return rel;
   }
 
-  private static BufferedImage draw(List<Shape> scene, int w, int h, Random rnd) {
+  private static BufferedImage draw(Scene scene, int w, int h, Random rnd) {
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     try {
@@ -435,23 +536,36 @@ public final class SyntheticDataset {
       int cw = w / 3;
       int ch = h / 3;
       int size = (int) (Math.min(cw, ch) * 0.75);
-      for (Shape s : scene) {
-        int cx = (s.cell() % 3) * cw + cw / 2;
-        int cy = (s.cell() / 3) * ch + ch / 2;
-        int x = cx - size / 2;
-        int y = cy - size / 2;
-        g.setColor(RGB[s.color()]);
-        switch (s.shape()) {
-          case 0 -> g.fillOval(x, y, size, size);
-          case 1 -> g.fillRect(x + size / 10, y + size / 10, size * 8 / 10, size * 8 / 10);
-          default -> g.fillPolygon(new int[] {cx, x + size, x}, new int[] {y, y + size, y + size},
-              3);
+      for (Shape s : scene.shapes()) {
+        fill(g, s.color(), s.shape(), (s.cell() % 3) * cw + cw / 2, (s.cell() / 3) * ch + ch / 2,
+            size);
+      }
+      Small m = scene.small();
+      if (m != null) {
+        // Dots are a ninth of a cell across, a small shape a quarter of a big one.
+        int small = m.dots() ? Math.min(cw, ch) / 9 : size / 4;
+        for (int spot : m.spots()) {
+          int cx = (m.cell() % 3) * cw + (spot % 3) * cw / 3 + cw / 6;
+          int cy = (m.cell() / 3) * ch + (spot / 3) * ch / 3 + ch / 6;
+          fill(g, m.color(), m.shape(), cx, cy, small);
         }
       }
     } finally {
       g.dispose();
     }
     return img;
+  }
+
+  /** One shape of side {@code size} centred on (cx, cy). */
+  private static void fill(Graphics2D g, int color, int shape, int cx, int cy, int size) {
+    int x = cx - size / 2;
+    int y = cy - size / 2;
+    g.setColor(RGB[color]);
+    switch (shape) {
+      case 0 -> g.fillOval(x, y, size, size);
+      case 1 -> g.fillRect(x + size / 10, y + size / 10, size * 8 / 10, size * 8 / 10);
+      default -> g.fillPolygon(new int[] {cx, x + size, x}, new int[] {y, y + size, y + size}, 3);
+    }
   }
 
   private static byte[] encode(BufferedImage img, String fmt) throws IOException {
