@@ -23,6 +23,8 @@ import picocli.CommandLine;
       SignalCommands.Cancel.class,
       PresetsCommand.class,
       BenchCommand.class,
+      ExplainCommand.class,
+      TrainProcessCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LlavaCli implements Runnable {

@@ -1,5 +1,6 @@
 package io.llavascale.workers.cli;
 
+import io.llavascale.activities.lifecycle.PreemptionNotice;
 import io.llavascale.infra.config.StackConfig;
 import io.llavascale.workers.pool.PoolSelection;
 import io.llavascale.workers.pool.WorkerPools;
@@ -42,6 +43,8 @@ final class WorkerCommand implements Runnable {
       workers.close();
       stopped.countDown();
     }, "llava-worker-shutdown"));
+    // A spot notice takes the SIGTERM path (the shutdown hook above) before the kill arrives.
+    PreemptionNotice.watch(PreemptionNotice.Settings.fromEnv(System.getenv()), () -> System.exit(0));
     System.out.println("worker running for " + selection.taskQueues() + " (Ctrl-C or SIGTERM stops it gracefully)");
     try {
       stopped.await();
