@@ -108,7 +108,9 @@ public final class TrainerProcess implements AutoCloseable {
 
   /** Forwards SIGTERM to the trainer's whole process tree. */
   public void terminate() {
-    process.destroy();
+    // Through the handle: Process.destroy() would also close our end of the pipes, and the
+    // wrapper reads a closed stdin as "the worker died" and kills the trainer outright.
+    process.toHandle().destroy();
   }
 
   /** Waits up to {@code timeout}; true when the trainer has exited and its output is read. */
