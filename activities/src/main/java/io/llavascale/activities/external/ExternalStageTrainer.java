@@ -169,7 +169,7 @@ public final class ExternalStageTrainer implements StageRunner {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while the trainer ran", e);
     } finally {
-      watcher.shutdownNow();
+      watcher.shutdown(); // an upload in flight finishes; no new sync starts
       try {
         watcher.awaitTermination(1, TimeUnit.MINUTES);
       } catch (InterruptedException e) {
