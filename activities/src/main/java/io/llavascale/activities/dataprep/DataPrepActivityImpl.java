@@ -37,7 +37,7 @@ public final class DataPrepActivityImpl implements DataPrepActivity {
         return committed.get();
       }
       DataPrepper.Result result = new DataPrepper(store).prepare(runId, spec, (phase, done, total) ->
-          context.progress(new StageProgress(StageNames.DATA_PREP + ":" + phase, done, Math.max(total, 0), 0, 0, 0, ""), 0));
+          context.progress(new StageProgress(StageNames.DATA_PREP + ":" + phase, done, Math.max(total, 0), 0, 0, 0, 0, ""), 0));
       outputs.commitUploaded(result.writtenKeys(), result.data());
       PreparedData data = result.data();
       log.info("{}: records in={} kept={} quarantined={} vocab={} output={}", context.label(),

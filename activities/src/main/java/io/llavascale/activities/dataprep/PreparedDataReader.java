@@ -41,6 +41,11 @@ public final class PreparedDataReader {
 
   /** Downloads the stage's shards into localDir (kept if already there with the right size). */
   public ShardReader openShards(String stagePrefix, Path localDir) {
+    return ShardReader.open(downloadShards(stagePrefix, localDir));
+  }
+
+  /** The stage's shards as local files in sample order, downloaded when not already there. */
+  public List<Path> downloadShards(String stagePrefix, Path localDir) {
     try {
       Files.createDirectories(localDir);
       List<Path> files = new ArrayList<>();
@@ -52,7 +57,7 @@ public final class PreparedDataReader {
         }
         files.add(p);
       }
-      return ShardReader.open(files);
+      return files;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

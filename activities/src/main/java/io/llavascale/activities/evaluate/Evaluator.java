@@ -84,7 +84,7 @@ public final class Evaluator {
         boolean correct = score.add(item.category(), prediction, item.answer());
         answers.write(JSON.writeValueAsString(answerLine(item, prediction, correct, modelId)));
         answers.newLine();
-        context.progress(new StageProgress(StageNames.EVALUATE, i + 1, items.size(), 0, 0, 0, ""), 0);
+        context.progress(new StageProgress(StageNames.EVALUATE, i + 1, items.size(), 0, 0, 0, 0, ""), 0);
       }
     }
     Map<String, Double> perCategory = new TreeMap<>();

@@ -93,7 +93,7 @@ public final class LoraMerger {
         StreamingMerge.Summary summary = StreamingMerge.run(base, adapter, model,
             new StreamingMerge.Options(ShardedSafetensors.DEFAULT_MAX_SHARD_BYTES, transform),
             (done, total, name, bytes, totalBytes) -> context.progress(new StageProgress(StageNames.MERGE, done, total,
-                0, 0, eta(started, bytes, totalBytes), ""), 0));
+                0, 0, 0, eta(started, bytes, totalBytes), ""), 0));
         Verification verification = new LayerProbe(request.spec().seed(), PROBE_ROWS)
             .verify(new MergeVerifier.Inputs(base, adapter, transform, model));
         log.info("{}: {}", context.label(), verification.summary());

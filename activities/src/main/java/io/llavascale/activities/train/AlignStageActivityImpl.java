@@ -12,19 +12,19 @@ import java.io.IOException;
 
 /** Stage 1 on a GPU-pool worker: the projector learns to map vision features into the LM. */
 public final class AlignStageActivityImpl implements AlignStageActivity {
-  private final StageTrainer trainer;
+  private final TrainingBackends backends;
   private final StageContexts contexts;
 
   @Inject
-  public AlignStageActivityImpl(StageTrainer trainer, StageContexts contexts) {
-    this.trainer = trainer;
+  public AlignStageActivityImpl(TrainingBackends backends, StageContexts contexts) {
+    this.backends = backends;
     this.contexts = contexts;
   }
 
   @Override
   public TrainResult align(TrainRequest request) {
     try (TemporalStageContext context = contexts.open()) {
-      return trainer.train(request, TrainerConfig.Stage.ALIGN, context);
+      return backends.forSpec(request.spec()).train(request, TrainerConfig.Stage.ALIGN, context);
     } catch (IOException e) {
       throw Activity.wrap(e);
     }

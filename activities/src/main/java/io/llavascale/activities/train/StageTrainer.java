@@ -5,6 +5,7 @@ import io.llavascale.activities.dataprep.DataPrepper;
 import io.llavascale.activities.dataprep.PreparedDataReader;
 import io.llavascale.activities.lifecycle.LocalFolders;
 import io.llavascale.activities.lifecycle.StageContext;
+import io.llavascale.activities.lifecycle.StepRate;
 import io.llavascale.activities.lifecycle.TrainingHeartbeat;
 import io.llavascale.activities.store.CheckpointStore;
 import io.llavascale.activities.store.ObjectStore;
@@ -14,6 +15,7 @@ import io.llavascale.activities.store.StageOutputs;
 import io.llavascale.model.checkpoint.ModelFiles;
 import io.llavascale.model.data.ShardReader;
 import io.llavascale.model.llava.TinyLlava;
+import io.llavascale.model.optim.LrSchedule;
 import io.llavascale.model.train.TrainerConfig;
 import io.llavascale.model.train.TrainingDivergedException;
 import io.llavascale.model.train.TrainingLoop;
@@ -39,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * checkpoint, train with checkpoints committed to S3 every N steps, and commit the stage output.
  * Shared by AlignStage (projector only) and TuneStage (LM + projector).
  */
-public final class StageTrainer {
+public final class StageTrainer implements StageRunner {
   /** Retryable failure type of an attempt handed back because the worker is shutting down. */
   public static final String WORKER_SHUTDOWN = "WorkerShutdown";
   /** Non-retryable failure type of a stage whose loss stopped being finite. */
@@ -57,6 +59,7 @@ public final class StageTrainer {
     this.scratch = scratch;
   }
 
+  @Override
   public TrainResult train(TrainRequest request, TrainerConfig.Stage stage, StageContext context)
       throws IOException {
     String stageName = stage == TrainerConfig.Stage.ALIGN ? StageNames.ALIGN : StageNames.TUNE;
@@ -86,7 +89,7 @@ public final class StageTrainer {
       CheckpointStore checkpoints = CheckpointStore.forStage(store, request.runId(), stageName);
       Optional<RestoredCheckpoint> restored = checkpoints.restoreNewest(work.resolve("restore"));
       long resumedFrom = restored.map(RestoredCheckpoint::step).orElse(0L);
-      long recomputed = recomputedSoFar(context.previousAttempt(), resumedFrom);
+      long recomputed = TrainingHeartbeat.recomputedAfterResume(context.previousAttempt(), resumedFrom);
       AtomicReference<String> lastCheckpoint = new AtomicReference<>(restored.map(RestoredCheckpoint::uri).orElse(""));
       log.info("{}: training {} samples from step {}{}", context.label(), shards.size(), resumedFrom,
           restored.map(r -> " (checkpoint " + r.uri() + ")").orElse(" (fresh)"));
@@ -94,8 +97,9 @@ public final class StageTrainer {
       TrainingLoop loop = new TrainingLoop(model, config, shards, work.resolve("ckpt"));
       long total = loop.totalSteps();
       StepRate rate = new StepRate(resumedFrom);
+      LrSchedule schedule = config.lrSchedule(total);
       loop.onStep((step, totalSteps, loss, tokensPerSec) ->
-              context.progress(new StageProgress(stageName, step, totalSteps, loss, tokensPerSec,
+              context.progress(new StageProgress(stageName, step, totalSteps, loss, schedule.at(step - 1), tokensPerSec,
                   rate.etaSeconds(step, totalSteps), lastCheckpoint.get()), recomputed))
           .onCheckpoint((step, folder) -> {
             String uri = checkpoints.commit(step, folder);
@@ -141,14 +145,6 @@ public final class StageTrainer {
         .sum();
   }
 
-  /** Steps the previous attempt had reached past the checkpoint this attempt resumes from. */
-  private static long recomputedSoFar(Optional<TrainingHeartbeat> previous, long resumedFrom) {
-    return previous
-        .filter(beat -> beat.progress() != null)
-        .map(beat -> beat.stepsRecomputed() + Math.max(0, beat.progress().step() - resumedFrom))
-        .orElse(0L);
-  }
-
   private TinyLlava initialModel(TrainRequest request, TrainerConfig.Stage stage, Path work, NDManager manager)
       throws IOException {
     if (stage == TrainerConfig.Stage.ALIGN) {
@@ -164,21 +160,5 @@ public final class StageTrainer {
     StageSpec s = stage == TrainerConfig.Stage.ALIGN ? spec.stage1() : spec.stage2();
     return new TrainerConfig(stage, s.learningRate(), s.warmupRatio(), s.schedule(), s.weightDecay(),
         s.batchSize(), s.epochs(), s.maxSteps(), spec.seed(), spec.checkpoint().everySteps());
-  }
-
-  /** ETA from this attempt's own pace. */
-  private static final class StepRate {
-    private final long firstStep;
-    private final long startNanos = System.nanoTime();
-
-    StepRate(long firstStep) {
-      this.firstStep = firstStep;
-    }
-
-    double etaSeconds(long step, long total) {
-      double elapsed = (System.nanoTime() - startNanos) / 1e9;
-      long done = step - firstStep;
-      return done <= 0 ? 0 : (total - step) * elapsed / done;
-    }
   }
 }

@@ -12,19 +12,19 @@ import java.io.IOException;
 
 /** Stage 2 on a GPU-pool worker: LM and projector learn to follow visual instructions. */
 public final class TuneStageActivityImpl implements TuneStageActivity {
-  private final StageTrainer trainer;
+  private final TrainingBackends backends;
   private final StageContexts contexts;
 
   @Inject
-  public TuneStageActivityImpl(StageTrainer trainer, StageContexts contexts) {
-    this.trainer = trainer;
+  public TuneStageActivityImpl(TrainingBackends backends, StageContexts contexts) {
+    this.backends = backends;
     this.contexts = contexts;
   }
 
   @Override
   public TrainResult tune(TrainRequest request) {
     try (TemporalStageContext context = contexts.open()) {
-      return trainer.train(request, TrainerConfig.Stage.TUNE, context);
+      return backends.forSpec(request.spec()).train(request, TrainerConfig.Stage.TUNE, context);
     } catch (IOException e) {
       throw Activity.wrap(e);
     }

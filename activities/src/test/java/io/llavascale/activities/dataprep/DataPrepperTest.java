@@ -62,7 +62,7 @@ class DataPrepperTest {
     StageSpec st = new StageSpec(1e-4, 0.03, "cosine", 0, 16, 1, 0, 128);
     return new RunSpec("", seed, new ModelSpec("tiny", resolution, "tiny-lm", "tiny-vision", 64, 2, 2),
         new TuningSpec("full", 0, 0, 0, List.of()), data, st, st, new CheckpointSpec(50, 2),
-        new EvalSpec(1, 8), new ComputeSpec("cpu", 1, 1), "");
+        new EvalSpec(1, 8), new ComputeSpec("jvm", "cpu", 1, 1), "");
   }
 
   SyntheticDataset.Summary upload(LocalFolderObjectStore store, String name,

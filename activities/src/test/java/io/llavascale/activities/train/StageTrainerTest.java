@@ -55,7 +55,7 @@ class StageTrainerTest {
     StageSpec stage = new StageSpec(1e-3, 0.1, "cosine", 0, 8, 4, 24, 128);
     spec = new RunSpec("", 5, new ModelSpec("tiny", 224, "tiny-lm", "tiny-vision", 32, 1, 2),
         new TuningSpec("full", 0, 0, 0, List.of()), data, stage, stage, new CheckpointSpec(5, 2),
-        new EvalSpec(1, 4), new ComputeSpec("local", 1, 1), "");
+        new EvalSpec(1, 4), new ComputeSpec("jvm", "local", 1, 1), "");
   }
 
   private TrainRequest request(String runId, String initFrom) {

@@ -1,5 +1,7 @@
 package io.llavascale.model.train;
 
+import io.llavascale.model.optim.LrSchedule;
+
 /**
  * How one training stage runs.
  *
@@ -48,6 +50,11 @@ public record TrainerConfig(
     if (warmupRatio < 0 || warmupRatio >= 1) {
       throw new IllegalArgumentException("warmupRatio must be in [0, 1), got " + warmupRatio);
     }
+  }
+
+  /** The learning rate of every update of a run of {@code totalSteps} updates. */
+  public LrSchedule lrSchedule(long totalSteps) {
+    return new LrSchedule(learningRate, warmupRatio, LrSchedule.Decay.parse(schedule), totalSteps);
   }
 
   /** Updates the run takes over {@code samples} samples. */

@@ -104,8 +104,7 @@ public final class TrainingLoop {
     Autograd.offOnThisThread();
     long total = totalSteps();
     long stepsPerEpoch = (data.size() + config.batchSize() - 1) / config.batchSize();
-    LrSchedule schedule = new LrSchedule(
-        config.learningRate(), config.warmupRatio(), LrSchedule.Decay.parse(config.schedule()), total);
+    LrSchedule schedule = config.lrSchedule(total);
     String configHash = configHash();
     // Freeze after the model is built or loaded: initialisation leaves every parameter trainable.
     Map<String, Parameter> trainable = model.trainOnly(config.stage()::trains);

@@ -100,7 +100,7 @@ public final class DirectPipeline {
       return committed.get();
     }
     DataPrepper.Result result = new DataPrepper(store).prepare(runId, spec, (phase, done, total) ->
-        context.progress(new StageProgress(StageNames.DATA_PREP + ":" + phase, done, Math.max(total, 0), 0, 0, 0, ""), 0));
+        context.progress(new StageProgress(StageNames.DATA_PREP + ":" + phase, done, Math.max(total, 0), 0, 0, 0, 0, ""), 0));
     outputs.commitUploaded(result.writtenKeys(), result.data());
     return result.data();
   }

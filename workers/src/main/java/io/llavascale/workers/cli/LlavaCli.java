@@ -24,6 +24,8 @@ import picocli.CommandLine;
       PresetsCommand.class,
       BenchCommand.class,
       CodecServerCommand.class,
+      ExplainCommand.class,
+      TrainProcessCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LlavaCli implements Runnable {

@@ -1,5 +1,6 @@
 package io.llavascale.workers.cli;
 
+import io.llavascale.activities.lifecycle.PreemptionNotice;
 import io.llavascale.infra.config.StackConfig;
 import io.llavascale.workers.pool.GpuInventory;
 import io.llavascale.workers.pool.GpuSlots;
@@ -62,6 +63,8 @@ final class WorkerCommand implements Runnable {
       workers.close();
       stopped.countDown();
     }, "llava-worker-shutdown"));
+    // A spot notice takes the SIGTERM path (the shutdown hook above) before the kill arrives.
+    PreemptionNotice.watch(PreemptionNotice.Settings.fromEnv(System.getenv()), () -> System.exit(0));
     System.out.println("worker running for " + selection.taskQueues()
         + (selection.gpuPools().isEmpty() ? "" : " with " + gpu.describe())
         + " (Ctrl-C or SIGTERM stops it gracefully)");

@@ -6,6 +6,7 @@ import com.google.inject.Singleton;
 import com.google.inject.name.Names;
 import io.llavascale.activities.dataprep.DataPrepActivityImpl;
 import io.llavascale.activities.evaluate.EvaluateActivityImpl;
+import io.llavascale.activities.external.ExternalTrainerSettings;
 import io.llavascale.activities.ledger.RunLedgerActivityImpl;
 import io.llavascale.activities.lifecycle.ShutdownSignal;
 import io.llavascale.activities.merge.MergeLoraActivityImpl;
@@ -48,6 +49,7 @@ public final class LlavaModule extends AbstractModule {
     bind(ShutdownSignal.class).toInstance(new ShutdownSignal());
     bind(Path.class).annotatedWith(Names.named("scratch")).toInstance(config.home().resolve("scratch"));
     bind(Duration.class).annotatedWith(Names.named("progressSignalEvery")).toInstance(PROGRESS_SIGNAL_EVERY);
+    bind(ExternalTrainerSettings.class).toInstance(ExternalTrainerSettings.fromEnv(System.getenv()));
     bind(DataPrepActivity.class).to(DataPrepActivityImpl.class);
     bind(RunLedgerActivity.class).to(RunLedgerActivityImpl.class);
     bind(AlignStageActivity.class).to(AlignStageActivityImpl.class);

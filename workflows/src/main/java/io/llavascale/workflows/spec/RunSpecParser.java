@@ -30,6 +30,7 @@ public final class RunSpecParser {
   public static final List<String> METHODS = List.of("full", "lora", "qlora");
   public static final List<Integer> RESOLUTIONS = List.of(224, 336);
   public static final List<String> SCHEDULES = List.of("cosine", "linear");
+  public static final List<String> BACKENDS = List.of(ComputeSpec.JVM, ComputeSpec.EXTERNAL);
   public static final String CLIP_224 = "openai/clip-vit-large-patch14";
   public static final String CLIP_336 = "openai/clip-vit-large-patch14-336";
 
@@ -351,6 +352,11 @@ public final class RunSpecParser {
     c.positive("eval.maxNewTokens", s.eval().maxNewTokens());
 
     ComputeSpec k = s.compute();
+    c.oneOf("compute.backend", k.backend(), BACKENDS);
+    if (ComputeSpec.JVM.equals(k.backend()) && SIZES.contains(m.size()) && !"tiny".equals(m.size())) {
+      errors.add("compute.backend jvm trains model.size tiny only, got model.size " + show(m.size())
+          + " (use compute.backend external: the reference trainer on GPU nodes)");
+    }
     if (!POOL.matcher(k.gpuPool()).matches()) {
       errors.add(
           "compute.gpuPool must be lower-case letters, digits and '-' (it names task queue"
@@ -359,6 +365,16 @@ public final class RunSpecParser {
     }
     c.positive("compute.gpusPerNode", k.gpusPerNode());
     c.positive("compute.nodes", k.nodes());
+    long world = (long) k.gpusPerNode() * k.nodes();
+    if (ComputeSpec.EXTERNAL.equals(k.backend()) && world > 0) {
+      for (String st : List.of("stage1", "stage2")) {
+        int batch = st.equals("stage1") ? s.stage1().batchSize() : s.stage2().batchSize();
+        if (batch > 0 && batch % world != 0) {
+          errors.add(st + ".batchSize must be a multiple of compute.gpusPerNode x compute.nodes (" + world
+              + ") for compute.backend external (each GPU takes batchSize / GPUs), got " + batch);
+        }
+      }
+    }
   }
 
   private static void stage(String p, StageSpec st, Checks c, List<String> errors) {

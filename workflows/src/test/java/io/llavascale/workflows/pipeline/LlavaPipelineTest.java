@@ -335,9 +335,9 @@ class LlavaPipelineTest {
     assertTrue(fakes.alignStarted.await(10, TimeUnit.SECONDS));
 
     String ckpt = "s3://llava-runs/runs/run-progress/stage1/ckpt/step-00000050/";
-    wf.reportProgress(new StageProgress("stage1", 60, 120, 2.5, 900, 42, ckpt));
+    wf.reportProgress(new StageProgress("stage1", 60, 120, 2.5, 1e-4, 900, 42, ckpt));
     // A late signal from another stage must not overwrite the live one.
-    wf.reportProgress(new StageProgress("dataprep:tokenize", 1, 1, 0, 0, 0, ""));
+    wf.reportProgress(new StageProgress("dataprep:tokenize", 1, 1, 0, 0, 0, 0, ""));
 
     PipelineProgress p = awaitProgress(wf, x -> x.step() == 60);
     assertEquals("running", p.state());

@@ -104,6 +104,7 @@ class RunSpecParserTest {
         assertEquals(s.model().size().equals("65b") ? 2 : 1, s.compute().nodes(), name);
       }
       assertEquals(8, s.compute().gpusPerNode(), name);
+      assertEquals(ComputeSpec.EXTERNAL, s.compute().backend(), name);
       assertEquals(
           s.model().resolution() == 336 ? RunSpecParser.CLIP_336 : RunSpecParser.CLIP_224,
           s.model().vision(),
@@ -137,7 +138,7 @@ class RunSpecParserTest {
     assertEquals("", s.data().sharegpt());
     assertEquals(new CheckpointSpec(50, 2), s.checkpoint());
     assertEquals(new EvalSpec(1, 8), s.eval());
-    assertEquals(new ComputeSpec("local", 1, 1), s.compute());
+    assertEquals(new ComputeSpec("jvm", "local", 1, 1), s.compute());
     assertEquals(16, s.stage1().batchSize());
     assertEquals("s3://llava-runs/datasets/demo/sharegpt.json", PresetCatalog.spec("tiny-full-mix").data().sharegpt());
     assertEquals(336, PresetCatalog.spec("tiny-full-336").model().resolution());
@@ -283,6 +284,21 @@ class RunSpecParserTest {
     assertHas(e, "compute.nodes must be > 0, got -2");
     assertHas(e, "resumeFrom must be a run id (letters, digits and ._:=@+- , no '/'), got 'runs/abc'");
     assertEquals(24, e.size(), String.join("\n", e));
+  }
+
+  @Test
+  void backendIsCheckedAgainstModelSizeAndGpus() {
+    assertHas(errors(Map.of("preset", "tiny-full", "compute", Map.of("backend", "slurm"))),
+        "compute.backend must be one of jvm, external, got 'slurm'");
+    assertHas(errors(Map.of("preset", "llava-33b-full-336", "compute", Map.of("backend", "jvm"))),
+        "compute.backend jvm trains model.size tiny only, got model.size '33b' (use compute.backend"
+            + " external: the reference trainer on GPU nodes)");
+    assertHas(errors(Map.of("preset", "llava-33b-full-336", "stage2", Map.of("batchSize", 100))),
+        "stage2.batchSize must be a multiple of compute.gpusPerNode x compute.nodes (32) for"
+            + " compute.backend external (each GPU takes batchSize / GPUs), got 100");
+    assertEquals(ComputeSpec.EXTERNAL,
+        RunSpecParser.parse(Map.of("preset", "tiny-full", "compute", Map.of("backend", "external")))
+            .compute().backend());
   }
 
   @Test

@@ -1,0 +1,265 @@
+package io.llavascale.workers.external;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.llavascale.activities.dataprep.DataPrepper;
+import io.llavascale.activities.dataprep.synthetic.SyntheticDataset;
+import io.llavascale.activities.external.ExternalStageTrainer;
+import io.llavascale.activities.external.ExternalTrainerSettings;
+import io.llavascale.activities.lifecycle.StageContext;
+import io.llavascale.activities.lifecycle.TrainingHeartbeat;
+import io.llavascale.activities.store.CheckpointStore;
+import io.llavascale.activities.store.ObjectStore;
+import io.llavascale.activities.store.S3ObjectStore;
+import io.llavascale.activities.train.StageTrainer;
+import io.llavascale.infra.config.EmbeddedStack;
+import io.llavascale.infra.config.S3Clients;
+import io.llavascale.infra.config.StackConfig;
+import io.llavascale.model.train.TrainerConfig.Stage;
+import io.llavascale.workers.client.DatasetUpload;
+import io.llavascale.workflows.spec.RunSpec;
+import io.llavascale.workflows.spec.RunSpecParser;
+import io.llavascale.workflows.stages.PreparedData;
+import io.llavascale.workflows.stages.StageNames;
+import io.llavascale.workflows.stages.StageProgress;
+import io.llavascale.workflows.stages.TrainRequest;
+import io.llavascale.workflows.stages.TrainResult;
+import io.temporal.failure.ApplicationFailure;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The external backend for real: stage 2 runs `llava train-process` as the reference command in
+ * its own process, against the embedded S3. The trainer is SIGKILLed, SIGTERMed and hit by an S3
+ * outage; every time the stage ends with exactly the loss of the in-JVM backend, having restored
+ * only committed checkpoints.
+ */
+class ExternalStageTrainerTest {
+  static final int EVERY = 10;
+  static final int STEPS = 60;
+
+  @TempDir static Path home;
+  static EmbeddedStack stack;
+  static FlakyObjectStore store;
+  static RunSpec spec;
+  static final Map<String, PreparedData> prepared = new ConcurrentHashMap<>();
+  static String stage1Output;
+  static TrainResult inJvm;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    stack = EmbeddedStack.start(StackConfig.fromEnv(Map.of(StackConfig.ENV_HOME, home.toString())), 0, 0);
+    ObjectStore s3 = new S3ObjectStore(S3Clients.create(stack.config()), stack.config().s3Bucket());
+    store = new FlakyObjectStore(s3);
+    Path data = home.resolve("dataset");
+    SyntheticDataset.write(data, SyntheticDataset.Options.of(5, 64, 96, 0, 4));
+    DatasetUpload.upload(s3, data, "datasets/ext/");
+    spec = RunSpecParser.parse(Map.of(
+        "preset", "tiny-full",
+        "model", Map.of("hidden", 32, "layers", 1, "heads", 2),
+        "data", Map.of("stage1", s3.uri("datasets/ext/" + SyntheticDataset.STAGE1),
+            "stage2", s3.uri("datasets/ext/" + SyntheticDataset.STAGE2),
+            "images", s3.uri("datasets/ext/images/"), "eval", s3.uri("datasets/ext/" + SyntheticDataset.EVAL)),
+        "stage1", Map.of("maxSteps", 10, "batchSize", 8),
+        "stage2", Map.of("maxSteps", STEPS, "batchSize", 8, "epochs", 20),
+        "checkpoint", Map.of("everySteps", EVERY, "keep", 2),
+        "compute", Map.of("backend", "external")));
+    // The reference the external runs must reproduce: the same stages in this JVM.
+    StageTrainer jvm = new StageTrainer(s3, home.resolve("scratch-jvm"));
+    TrainResult align = jvm.train(request("jvm", ""), Stage.ALIGN, new Recording(Optional.empty(), s -> false));
+    inJvm = jvm.train(request("jvm", align.outputUri()), Stage.TUNE, new Recording(Optional.empty(), s -> false));
+  }
+
+  @AfterAll
+  static void tearDown() {
+    stack.close();
+  }
+
+  @Test
+  void trainProcessAsTheReferenceCommandReproducesTheInJvmTrainer() throws Exception {
+    TrainResult tune = stage2("plain", new Recording(Optional.empty(), s -> false));
+    assertEquals(STEPS, tune.steps());
+    assertEquals(inJvm.finalLoss(), tune.finalLoss(), 1e-6, "same loop, same seed, other process");
+    assertEquals(STEPS, committed("plain").get(0));
+    assertTrue(committed("plain").size() <= 2, "keep 2");
+    assertTrue(store.list("runs/plain/stage2/logs/").size() >= 1, "the trainer's log is kept in S3");
+  }
+
+  @Test
+  void sigkilledTrainerIsRetriedFromTheLastUploadedCheckpoint() throws Exception {
+    String run = "killed";
+    Recording first = new Recording(Optional.empty(), s -> false);
+    CompletableFuture<TrainResult> attempt = CompletableFuture.supplyAsync(() -> stage2Unchecked(run, first));
+    awaitCommitted(run, 2 * EVERY);
+    List<ProcessHandle> trainers = trainProcesses(run);
+    assertEquals(1, trainers.size(), "one trainer process for the run");
+    trainers.forEach(ProcessHandle::destroyForcibly); // SIGKILL: no checkpoint of its own
+    ApplicationFailure failed = (ApplicationFailure) assertThrows(Exception.class, attempt::join).getCause();
+    assertEquals(ExternalStageTrainer.TRAINER_FAILED, failed.getType());
+    long committedAtKill = committed(run).get(0);
+
+    TrainResult retry = stage2(run, new Recording(Optional.of(first.last), s -> false));
+    assertEquals(committedAtKill, retry.resumedFromStep());
+    assertTrue(retry.stepsRecomputed() <= EVERY, "recomputed " + retry.stepsRecomputed());
+    assertEquals(inJvm.finalLoss(), retry.finalLoss(), 1e-6);
+  }
+
+  @Test
+  void sigtermGetsAJustInTimeCheckpointAndTheRetryRecomputesNothing() throws Exception {
+    String run = "terminated";
+    Recording stopping = new Recording(Optional.empty(), step -> step >= 5);
+    ApplicationFailure handedBack = assertThrows(ApplicationFailure.class, () -> stage2(run, stopping));
+    assertEquals(StageTrainer.WORKER_SHUTDOWN, handedBack.getType());
+    long atStop = committed(run).get(0);
+    assertEquals(stopping.last.progress().step(), atStop, "the checkpoint is of the step the trainer reached");
+    assertTrue(atStop >= 5 && atStop < STEPS, "stopped at " + atStop);
+
+    TrainResult retry = stage2(run, new Recording(Optional.of(stopping.last), s -> false));
+    assertEquals(atStop, retry.resumedFromStep());
+    assertEquals(0, retry.stepsRecomputed());
+    assertEquals(inJvm.finalLoss(), retry.finalLoss(), 1e-6);
+  }
+
+  @Test
+  void anS3OutageNeverLeavesAHalfUploadedCheckpointToRestoreAndUploadsAreRetried() throws Exception {
+    String run = "outage";
+    stage1();
+    store.outagePrefix.set("runs/" + run + "/stage2/");
+    Recording first = new Recording(Optional.empty(), s -> false);
+    CompletableFuture<TrainResult> attempt = CompletableFuture.supplyAsync(() -> stage2Unchecked(run, first));
+    CheckpointStore checkpoints = CheckpointStore.forStage(store, run, StageNames.TUNE);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (store.list(checkpoints.root()).isEmpty()) {
+      assertTrue(System.nanoTime() < deadline, "no upload was attempted");
+      Thread.sleep(20);
+    }
+    trainProcesses(run).forEach(ProcessHandle::destroyForcibly);
+    assertThrows(Exception.class, attempt::join, "without S3 the attempt cannot commit anything");
+    assertEquals(List.of(), committed(run), "half-uploaded folders are not checkpoints");
+    assertTrue(store.list(checkpoints.root()).stream().anyMatch(k -> k.endsWith("model.safetensors")));
+    store.outagePrefix.set(null);
+
+    store.failNextPuts.set(3); // a short outage during the retry: the next sync tries again
+    TrainResult retry = stage2(run, new Recording(Optional.of(first.last), s -> false));
+    assertEquals(0, retry.resumedFromStep(), "nothing committed, so a fresh start");
+    assertEquals(0, store.failNextPuts.get(), "the injected failures happened");
+    assertEquals(STEPS, committed(run).get(0));
+    assertEquals(inJvm.finalLoss(), retry.finalLoss(), 1e-6);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static ExternalStageTrainer trainer() throws Exception {
+    return new ExternalStageTrainer(store, home.resolve("scratch"), settings());
+  }
+
+  /** Stage 1 through the external backend, once; every run's stage 2 starts from its output. */
+  private static synchronized String stage1() throws Exception {
+    if (stage1Output == null) {
+      stage1Output = trainer().train(request("stage1", ""), Stage.ALIGN, new Recording(Optional.empty(), s -> false))
+          .outputUri();
+    }
+    return stage1Output;
+  }
+
+  private static TrainResult stage2(String run, Recording context) throws Exception {
+    return trainer().train(request(run, stage1()), Stage.TUNE, context);
+  }
+
+  private static TrainResult stage2Unchecked(String run, Recording context) {
+    try {
+      return stage2(run, context);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static TrainRequest request(String run, String initFrom) {
+    PreparedData data = prepared.computeIfAbsent(run,
+        r -> new DataPrepper(store).prepare(r, spec, DataPrepper.Progress.NONE).data());
+    return new TrainRequest(run, spec, data, initFrom);
+  }
+
+  /** `llava train-process` in a child JVM with this test's classpath. */
+  private static ExternalTrainerSettings settings() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ExternalTrainerSettings(List.of(java, "-Xmx1g", "-Dai.djl.offline=true", "-cp",
+        System.getProperty("java.class.path"), "io.llavascale.workers.cli.LlavaCli", "train-process"),
+        Files.createDirectories(home.resolve("trainer-dir")), Duration.ofSeconds(60));
+  }
+
+  /** Read from /proc: ProcessHandle.Info cuts long command lines (the classpath comes first). */
+  private static List<ProcessHandle> trainProcesses(String run) {
+    return ProcessHandle.current().descendants().filter(p -> {
+      try {
+        String cmd = Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+        // the JVM itself, not its wrapper shell (whose arguments name it too)
+        return cmd.startsWith(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+            && cmd.contains("train-process") && cmd.contains("/" + run + "/");
+      } catch (java.io.IOException gone) {
+        return false;
+      }
+    }).toList();
+  }
+
+  private static void awaitCommitted(String run, long step) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (committed(run).isEmpty() || committed(run).get(0) < step) {
+      assertTrue(System.nanoTime() < deadline, "step " + step + " never committed");
+      Thread.sleep(20);
+    }
+  }
+
+  private static List<Long> committed(String run) {
+    return CheckpointStore.forStage(store, run, StageNames.TUNE).listCommitted().stream()
+        .map(CheckpointStore.Committed::step).toList();
+  }
+
+  /** Keeps the last heartbeat; asks to stop once the reported step passes a test. */
+  static final class Recording implements StageContext {
+    final Optional<TrainingHeartbeat> previous;
+    final LongPredicate stopAt;
+    volatile TrainingHeartbeat last;
+
+    Recording(Optional<TrainingHeartbeat> previous, LongPredicate stopAt) {
+      this.previous = previous;
+      this.stopAt = stopAt;
+    }
+
+    @Override
+    public void progress(StageProgress progress, long stepsRecomputed) {
+      last = new TrainingHeartbeat(progress, stepsRecomputed);
+    }
+
+    @Override
+    public Optional<TrainingHeartbeat> previousAttempt() {
+      return previous;
+    }
+
+    @Override
+    public boolean stopRequested() {
+      return last != null && stopAt.test(last.progress().step());
+    }
+
+    @Override
+    public String label() {
+      return "test";
+    }
+  }
+}
