@@ -21,6 +21,17 @@ public final class Autograd {
   }
 
   /**
+   * A scalar for arithmetic that backward will differentiate, held by {@code like}'s manager (the
+   * step's scope). Never {@code x.mul(2f)} / {@code x.div(n)} there: DJL wraps the number in a
+   * tensor over a Java buffer and closes it at once, but autograd keeps that tensor for backward,
+   * so a GC between forward and backward frees its memory and every gradient upstream comes out
+   * as garbage (1e31 or inf, at random steps; a System.gc() before backward reproduces it).
+   */
+  public static NDArray scalar(NDArray like, double value) {
+    return like.getManager().create((float) value);
+  }
+
+  /**
    * Resets a parameter's gradient to zero. Not {@code grad * 0}: one inf in a gradient would turn
    * into NaN that backward then accumulates into for ever after.
    */

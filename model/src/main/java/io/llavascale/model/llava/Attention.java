@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.llavascale.model.Autograd;
 
 /**
  * Causal multi-head self-attention with separate q/k/v/o projections, named like LLaMA's so LoRA
@@ -38,7 +39,8 @@ public final class Attention extends LlavaBlock {
     NDArray q = splitHeads(qProj.apply(x), batch, seq, headDim);
     NDArray k = splitHeads(kProj.apply(x), batch, seq, headDim);
     NDArray v = splitHeads(vProj.apply(x), batch, seq, headDim);
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(headDim)).add(mask);
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+    scores = scores.div(Autograd.scalar(scores, Math.sqrt(headDim))).add(mask);
     NDArray context = scores.softmax(-1).matMul(v);
     return oProj.apply(context.transpose(0, 2, 1, 3).reshape(batch, seq, hidden));
   }

@@ -2,6 +2,7 @@ package io.llavascale.model.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.llavascale.model.Autograd;
 import io.llavascale.model.llava.Dense;
 import io.llavascale.model.llava.DenseAdapter;
 import io.llavascale.model.llava.InitRule;
@@ -56,7 +57,8 @@ final class LoraAdapter implements DenseAdapter {
 
   @Override
   public NDArray apply(NDArray x) {
-    return b.apply(a.apply(dropped(x))).mul(scale);
+    NDArray term = b.apply(a.apply(dropped(x)));
+    return term.mul(Autograd.scalar(term, scale));
   }
 
   private NDArray dropped(NDArray x) {

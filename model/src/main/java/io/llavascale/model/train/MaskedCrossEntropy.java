@@ -2,6 +2,7 @@ package io.llavascale.model.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import io.llavascale.model.Autograd;
 
 /** Mean next-token cross-entropy over positions whose target is not {@link TrainingSample#IGNORE}. */
 public final class MaskedCrossEntropy {
@@ -18,6 +19,7 @@ public final class MaskedCrossEntropy {
     NDArray keep = flat.gte(0).toType(DataType.FLOAT32, false).reshape(-1);
     // Ignored targets pick class 0 and are then zeroed by the mask.
     NDArray picked = logits.logSoftmax(-1).reshape(-1, vocab).gather(flat.maximum(0), 1).reshape(-1);
-    return picked.mul(keep).sum().neg().div(Math.max(1, counted));
+    NDArray total = picked.mul(keep).sum().neg();
+    return total.div(Autograd.scalar(total, Math.max(1, counted)));
   }
 }
