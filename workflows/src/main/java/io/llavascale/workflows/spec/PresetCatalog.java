@@ -35,6 +35,8 @@ public final class PresetCatalog {
           "tiny-full",
           "tiny-full-336",
           "tiny-full-mix",
+          "tiny-lora",
+          "tiny-qlora",
           // Table 4 rows (LLaVA-80K, 336 px, no mixing)
           "llava-7b-full-336",
           "llava-13b-lora-r64-336",
