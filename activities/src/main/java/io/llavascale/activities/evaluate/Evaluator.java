@@ -6,9 +6,8 @@ import io.llavascale.activities.dataprep.PreparedDataReader;
 import io.llavascale.activities.lifecycle.LocalFolders;
 import io.llavascale.activities.lifecycle.StageContext;
 import io.llavascale.activities.store.ObjectStore;
-import io.llavascale.activities.store.S3Uri;
 import io.llavascale.activities.store.StageOutputs;
-import io.llavascale.model.checkpoint.ModelFiles;
+import io.llavascale.activities.train.TrainedModels;
 import io.llavascale.model.data.EvalItem;
 import io.llavascale.model.decode.GreedyDecoder;
 import io.llavascale.model.llava.TinyLlava;
@@ -34,6 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Evaluate: greedy generation on the held-out questions, exact match overall and per category.
+ * The model is whatever the run hands it: merged weights, full fine-tuning's weights, or a LoRA /
+ * QLoRA adapter folder evaluated unmerged on its base.
  * Writes {@code answers.jsonl} (model_vqa answer format) and {@code report.json} under
  * {@code runs/<runId>/eval/output/}.
  */
@@ -73,9 +74,7 @@ public final class Evaluator {
     try (NDManager manager = NDManager.newBaseManager();
         TextTokenizer tokenizer = data.tokenizer();
         BufferedWriter answers = Files.newBufferedWriter(output.resolve(ANSWERS))) {
-      Path modelFolder = work.resolve("model");
-      store.getPrefix(S3Uri.parse(request.modelUri()).key(), modelFolder);
-      TinyLlava model = ModelFiles.load(modelFolder, manager);
+      TinyLlava model = TrainedModels.load(store, request.modelUri(), work, manager);
       int maxNewTokens = request.spec().eval().maxNewTokens();
       for (int i = 0; i < items.size(); i++) {
         EvalItem item = items.get(i);

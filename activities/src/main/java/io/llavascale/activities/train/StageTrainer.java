@@ -10,16 +10,18 @@ import io.llavascale.activities.lifecycle.TrainingHeartbeat;
 import io.llavascale.activities.store.CheckpointStore;
 import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.RestoredCheckpoint;
-import io.llavascale.activities.store.S3Uri;
 import io.llavascale.activities.store.StageOutputs;
 import io.llavascale.model.checkpoint.ModelFiles;
 import io.llavascale.model.data.ShardReader;
 import io.llavascale.model.llava.TinyLlava;
+import io.llavascale.model.lora.AdapterFiles;
 import io.llavascale.model.optim.LrSchedule;
+import io.llavascale.model.quant.QuantizedBase;
 import io.llavascale.model.train.TrainerConfig;
 import io.llavascale.model.train.TrainingDivergedException;
 import io.llavascale.model.train.TrainingLoop;
 import io.llavascale.model.train.TrainingOutcome;
+import io.llavascale.model.train.Tuning;
 import io.llavascale.workflows.spec.RunSpec;
 import io.llavascale.workflows.spec.StageSpec;
 import io.llavascale.workflows.stages.StageNames;
@@ -39,7 +41,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one training stage of the in-JVM backend against the store: restore the newest valid
  * checkpoint, train with checkpoints committed to S3 every N steps, and commit the stage output.
- * Shared by AlignStage (projector only) and TuneStage (LM + projector).
+ * Shared by AlignStage (projector only) and TuneStage (LM + projector, or for LoRA / QLoRA the
+ * adapters + projector, whose output is then the adapter folder of {@link AdapterFiles}).
  */
 public final class StageTrainer implements StageRunner {
   /** Retryable failure type of an attempt handed back because the worker is shutting down. */
@@ -84,8 +87,9 @@ public final class StageTrainer implements StageRunner {
         ShardReader shards = new PreparedDataReader(store, request.runId())
             .openShards(stage == TrainerConfig.Stage.ALIGN ? DataPrepper.STAGE1_PREFIX : DataPrepper.STAGE2_PREFIX,
                 work.resolve("shards"))) {
-      TinyLlava model = initialModel(request, stage, work, manager);
       TrainerConfig config = trainerConfig(spec, stage);
+      TinyLlava model = initialModel(request, stage, work, manager);
+      adapt(model, config.tuning(), context.label());
       CheckpointStore checkpoints = CheckpointStore.forStage(store, request.runId(), stageName);
       Optional<RestoredCheckpoint> restored = checkpoints.restoreNewest(work.resolve("restore"));
       long resumedFrom = restored.map(RestoredCheckpoint::step).orElse(0L);
@@ -121,7 +125,13 @@ public final class StageTrainer implements StageRunner {
             + " is shutting down; checkpoint " + lastCheckpoint.get() + " holds it and the retry resumes there");
       }
       Path output = work.resolve("output");
-      ModelFiles.save(model, output);
+      Tuning tuning = config.tuning();
+      if (tuning.adapters()) {
+        // The adapters and projector only; the base stays where stage 1 put it.
+        AdapterFiles.save(model, tuning.lora(), request.initFrom(), tuning.method() == Tuning.Method.QLORA, output);
+      } else {
+        ModelFiles.save(model, output);
+      }
       TrainResult result = new TrainResult(stageName, outputs.uri(), outcome.steps(), outcome.finalLoss(),
           resumedFrom, recomputed, trainableParameters(model, config),
           (System.nanoTime() - started) / 1e9, lastCheckpoint.get());
@@ -139,8 +149,20 @@ public final class StageTrainer implements StageRunner {
     return ApplicationFailure.newFailure(message, WORKER_SHUTDOWN);
   }
 
+  /** LoRA / QLoRA: quantise the base and attach adapters; a target the LM lacks is a spec error. */
+  private static void adapt(TinyLlava model, Tuning tuning, String label) {
+    Optional<QuantizedBase> quantized;
+    try {
+      quantized = tuning.adapt(model);
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure("tuning.targetModules: " + e.getMessage(), TinyModels.UNSUPPORTED);
+    }
+    quantized.ifPresent(base -> log.info("{}: NF4 base: {} linear layers, {} weights held in {} bytes ({} bits per weight)",
+        label, base.layers(), base.parameters(), base.bytesHeld(), String.format("%.3f", base.bitsPerParameter())));
+  }
+
   private static long trainableParameters(TinyLlava model, TrainerConfig config) {
-    return model.trainOnly(config.stage()::trains).values().stream()
+    return model.trainOnly(config::trains).values().stream()
         .mapToLong(p -> p.getArray().size())
         .sum();
   }
@@ -151,14 +173,13 @@ public final class StageTrainer implements StageRunner {
       return TinyLlava.create(TinyModels.config(request.spec(), request.data().vocabSize()),
           request.spec().seed(), manager);
     }
-    Path local = work.resolve("init");
-    store.getPrefix(S3Uri.parse(request.initFrom()).key(), local);
-    return ModelFiles.load(local, manager);
+    return TrainedModels.load(store, request.initFrom(), work.resolve("init"), manager);
   }
 
   static TrainerConfig trainerConfig(RunSpec spec, TrainerConfig.Stage stage) {
     StageSpec s = stage == TrainerConfig.Stage.ALIGN ? spec.stage1() : spec.stage2();
     return new TrainerConfig(stage, s.learningRate(), s.warmupRatio(), s.schedule(), s.weightDecay(),
-        s.batchSize(), s.epochs(), s.maxSteps(), spec.seed(), spec.checkpoint().everySteps());
+        s.batchSize(), s.epochs(), s.maxSteps(), spec.seed(), spec.checkpoint().everySteps(),
+        stage == TrainerConfig.Stage.ALIGN ? Tuning.FULL : TinyModels.tuning(spec));
   }
 }

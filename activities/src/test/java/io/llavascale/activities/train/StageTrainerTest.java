@@ -1,9 +1,11 @@
 package io.llavascale.activities.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
 import io.llavascale.activities.dataprep.DataPrepper;
 import io.llavascale.activities.dataprep.synthetic.SyntheticDataset;
 import io.llavascale.activities.lifecycle.StageContext;
@@ -11,6 +13,9 @@ import io.llavascale.activities.lifecycle.TrainingHeartbeat;
 import io.llavascale.activities.store.CheckpointStore;
 import io.llavascale.activities.store.StageOutputs;
 import io.llavascale.activities.testing.LocalFolderObjectStore;
+import io.llavascale.model.checkpoint.ModelFiles;
+import io.llavascale.model.llava.TinyLlava;
+import io.llavascale.model.lora.AdapterFiles;
 import io.llavascale.model.train.TrainerConfig;
 import io.llavascale.workflows.spec.CheckpointSpec;
 import io.llavascale.workflows.spec.ComputeSpec;
@@ -115,6 +120,60 @@ class StageTrainerTest {
     assertEquals(StageTrainer.WORKER_SHUTDOWN, handedBack.getType());
     assertTrue(CheckpointStore.forStage(store, "late", StageNames.ALIGN).listCommitted().isEmpty(),
         "no step was taken, so no checkpoint was written");
+  }
+
+  @Test
+  void loraStageCommitsAnAdapterFolderThatLoadsOnItsBaseAndResumesExactly() throws Exception {
+    spec = withTuning(new TuningSpec("lora", 4, 8, 0.05, List.of("q_proj", "k_proj", "v_proj", "o_proj", "up_proj", "down_proj")));
+    StageTrainer trainer = new StageTrainer(store, dir.resolve("scratch"));
+    TrainRequest request = request("lora", "");
+    TrainResult align = trainer.train(request, TrainerConfig.Stage.ALIGN, new RecordingContext(Optional.empty(), Integer.MAX_VALUE));
+    TrainRequest tune = new TrainRequest("lora", spec, request.data(), align.outputUri());
+    RecordingContext uninterrupted = new RecordingContext(Optional.empty(), Integer.MAX_VALUE);
+    TrainResult expected = trainer.train(tune, TrainerConfig.Stage.TUNE, uninterrupted);
+
+    // hidden 32, mlp 128, 1 layer, r 4: q,k,v,o 4 x (4x32 + 32x4), up and down 2 x (4x32 + 128x4); projector 128 x 32 + 32
+    assertEquals(4 * 256 + 2 * 640 + 128 * 32 + 32, expected.trainableParams());
+    List<String> files = store.list("runs/lora/" + StageNames.TUNE + "/output/").stream()
+        .map(key -> key.substring(key.lastIndexOf('/') + 1)).toList();
+    assertTrue(files.containsAll(List.of(AdapterFiles.CONFIG, AdapterFiles.WEIGHTS, AdapterFiles.NON_LORA_TRAINABLES)), files.toString());
+    assertFalse(files.contains(ModelFiles.WEIGHTS), "the base is not copied into the adapter folder");
+    try (NDManager manager = NDManager.newBaseManager()) {
+      TinyLlava model = TrainedModels.load(store, expected.outputUri(), dir.resolve("load"), manager);
+      assertTrue(model.namedParameters().containsKey("lm.layers.0.attn.q_proj.lora_B.weight"));
+    }
+
+    // A second run of the same stage, handed back at step 7 and retried, continues the same losses.
+    TrainRequest again = new TrainRequest("lora2", spec, request("lora2", "").data(), align.outputUri());
+    RecordingContext stopping = new RecordingContext(Optional.empty(), 7);
+    assertThrows(ApplicationFailure.class, () -> trainer.train(again, TrainerConfig.Stage.TUNE, stopping));
+    RecordingContext retry = new RecordingContext(Optional.of(stopping.last()), Integer.MAX_VALUE);
+    TrainResult resumed = trainer.train(again, TrainerConfig.Stage.TUNE, retry);
+    assertEquals(7, resumed.resumedFromStep());
+    assertTrue(resumed.finalLoss() < uninterrupted.losses.get(1), "loss falls: " + resumed.finalLoss());
+    for (long step = 8; step <= 24; step++) {
+      assertEquals(uninterrupted.losses.get((int) step), retry.losses.get((int) step), 1e-6, "step " + step);
+    }
+  }
+
+  @Test
+  void aTargetModuleTheTinyLmLacksFailsForGood() throws Exception {
+    spec = withTuning(new TuningSpec("qlora", 4, 8, 0, List.of("q_proj", "gate_proj")));
+    StageTrainer trainer = new StageTrainer(store, dir.resolve("scratch"));
+    TrainRequest request = request("gate", "");
+    TrainResult align = trainer.train(request, TrainerConfig.Stage.ALIGN, new RecordingContext(Optional.empty(), Integer.MAX_VALUE));
+    ApplicationFailure failure = assertThrows(ApplicationFailure.class, () -> trainer.train(
+        new TrainRequest("gate", spec, request.data(), align.outputUri()), TrainerConfig.Stage.TUNE,
+        new RecordingContext(Optional.empty(), Integer.MAX_VALUE)));
+    assertTrue(failure.isNonRetryable());
+    assertTrue(failure.getOriginalMessage().contains("gate_proj")
+        && failure.getOriginalMessage().contains("allowed: q_proj, k_proj, v_proj, o_proj, up_proj, down_proj"),
+        failure.getOriginalMessage());
+  }
+
+  private RunSpec withTuning(TuningSpec tuning) {
+    return new RunSpec(spec.preset(), spec.seed(), spec.model(), tuning, spec.data(), spec.stage1(), spec.stage2(),
+        spec.checkpoint(), spec.eval(), spec.compute(), spec.resumeFrom());
   }
 
   /** Records losses by step; asks to stop once a given step is reached (from the start if <= 0). */

@@ -21,6 +21,17 @@ public interface InitRule {
     };
   }
 
+  /** Uniform on [-bound, bound). */
+  static InitRule uniform(double bound) {
+    return (count, rng) -> {
+      float[] values = new float[count];
+      for (int i = 0; i < count; i++) {
+        values[i] = (float) ((2 * rng.nextDouble() - 1) * bound);
+      }
+      return values;
+    };
+  }
+
   static InitRule constant(float value) {
     return (count, rng) -> {
       float[] values = new float[count];

@@ -32,11 +32,35 @@ public abstract class LlavaBlock extends AbstractBlock {
     return parameter;
   }
 
+  /**
+   * Stops {@code name} being a parameter of this block and frees its array (a weight held in
+   * another form from now on, such as QLoRA's NF4 base).
+   */
+  protected final void removeParameter(String name) {
+    Spec spec = specs.remove(name);
+    if (spec == null) {
+      throw new IllegalArgumentException("no parameter " + name);
+    }
+    parameters.remove(name);
+    spec.parameter.close();
+  }
+
   /** Every parameter below this block, keyed by dotted path, in registration order. */
   public final Map<String, Parameter> namedParameters() {
     Map<String, Parameter> out = new LinkedHashMap<>();
     forEachBlock("", this, (prefix, block) ->
         block.specs.forEach((name, spec) -> out.put(prefix + name, spec.parameter)));
+    return out;
+  }
+
+  /** Every block of the given type below this one (itself included), keyed by dotted path. */
+  public final <T extends LlavaBlock> Map<String, T> namedBlocks(Class<T> type) {
+    Map<String, T> out = new LinkedHashMap<>();
+    forEachBlock("", this, (prefix, block) -> {
+      if (type.isInstance(block)) {
+        out.put(prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1), type.cast(block));
+      }
+    });
     return out;
   }
 
@@ -46,7 +70,15 @@ public abstract class LlavaBlock extends AbstractBlock {
    * values unchanged. New arrays require gradients; callers freeze afterwards.
    */
   public final void initializeFromSeed(long seed, NDManager manager) {
-    forEachBlock("", this, (prefix, block) -> {
+    initializeFromSeed(seed, manager, "");
+  }
+
+  /**
+   * As {@link #initializeFromSeed(long, NDManager)} for a block added to a built model later (a
+   * LoRA adapter), whose parameters' paths in the model start with {@code pathPrefix}.
+   */
+  public final void initializeFromSeed(long seed, NDManager manager, String pathPrefix) {
+    forEachBlock(pathPrefix, this, (prefix, block) -> {
       for (Map.Entry<String, Spec> e : block.specs.entrySet()) {
         String path = prefix + e.getKey();
         Spec spec = e.getValue();

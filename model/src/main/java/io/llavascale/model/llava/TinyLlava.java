@@ -31,6 +31,7 @@ public final class TinyLlava extends LlavaBlock {
   private final VisionEncoder vision;
   private final Projector projector;
   private final CausalLm lm;
+  private final StepClock clock = new StepClock();
 
   private TinyLlava(TinyLlavaConfig config, long seed, NDManager manager) {
     this.config = config;
@@ -61,6 +62,29 @@ public final class TinyLlava extends LlavaBlock {
   /** Where the parameters live; training steps open sub-managers of it. */
   public NDManager manager() {
     return manager;
+  }
+
+  /** The training step forward passes belong to; the training loop sets it around each update. */
+  public StepClock clock() {
+    return clock;
+  }
+
+  /**
+   * The linear layers of the decoder ({@code lm.layers.<i>.attn.q_proj}, ..., {@code
+   * lm.layers.<i>.mlp.down_proj}) by path: what LoRA adapts and QLoRA quantises. The LM head, the
+   * embeddings and the projector are not among them, as in PEFT's and bitsandbytes' LLaVA set-up.
+   */
+  public Map<String, Dense> decoderLinears() {
+    Map<String, Dense> all = lm.namedBlocks(Dense.class);
+    Map<String, Dense> linears = new LinkedHashMap<>();
+    all.forEach((path, dense) -> {
+      // An adapter's own blocks (lora_A, lora_B) sit under a layer; they are not layers of the LM.
+      String parent = path.substring(0, Math.max(0, path.lastIndexOf('.')));
+      if (path.startsWith("layers.") && !all.containsKey(parent)) {
+        linears.put("lm." + path, dense);
+      }
+    });
+    return linears;
   }
 
   /**

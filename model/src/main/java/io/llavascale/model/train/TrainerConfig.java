@@ -1,12 +1,13 @@
 package io.llavascale.model.train;
 
+import io.llavascale.model.lora.LoraLayers;
 import io.llavascale.model.optim.LrSchedule;
 
 /**
  * How one training stage runs.
  *
  * @param stage           ALIGN trains the projector only (stage 1); TUNE trains LM + projector
- *                        (stage 2, full fine-tuning)
+ *                        (stage 2), the LM's adapters only when tuning says so
  * @param learningRate    peak rate after warmup
  * @param warmupRatio     fraction of total steps spent warming up linearly from 0
  * @param schedule        "cosine" or "linear" decay after warmup
@@ -16,6 +17,7 @@ import io.llavascale.model.optim.LrSchedule;
  * @param maxSteps        cap on updates; 0 means run the epochs out
  * @param seed            model init and data order
  * @param checkpointEvery write a checkpoint every this many updates; 0 means only on stop
+ * @param tuning          how TUNE trains the LM (full, or LoRA / QLoRA adapters); FULL for ALIGN
  */
 public record TrainerConfig(
     Stage stage,
@@ -27,22 +29,39 @@ public record TrainerConfig(
     int epochs,
     long maxSteps,
     long seed,
-    long checkpointEvery) {
+    long checkpointEvery,
+    Tuning tuning) {
 
   public enum Stage {
     ALIGN,
-    TUNE;
+    TUNE
+  }
 
-    /** Whether the parameter at {@code path} trains in this stage. */
-    public boolean trains(String path) {
-      return switch (this) {
-        case ALIGN -> path.startsWith("projector.");
-        case TUNE -> path.startsWith("projector.") || path.startsWith("lm.");
-      };
+  /** A stage with full tuning (stage 1, or stage 2 full fine-tuning). */
+  public TrainerConfig(Stage stage, double learningRate, double warmupRatio, String schedule,
+      double weightDecay, int batchSize, int epochs, long maxSteps, long seed, long checkpointEvery) {
+    this(stage, learningRate, warmupRatio, schedule, weightDecay, batchSize, epochs, maxSteps, seed,
+        checkpointEvery, Tuning.FULL);
+  }
+
+  /** Whether the parameter at {@code path} trains: the projector always, the LM or its adapters in TUNE. */
+  public boolean trains(String path) {
+    if (path.startsWith("projector.")) {
+      return true;
     }
+    if (stage == Stage.ALIGN || !path.startsWith("lm.")) {
+      return false;
+    }
+    return !tuning.adapters() || LoraLayers.isAdapterParameter(path);
   }
 
   public TrainerConfig {
+    if (tuning == null) {
+      throw new IllegalArgumentException("tuning must be set (Tuning.FULL for full tuning)");
+    }
+    if (stage == Stage.ALIGN && tuning.adapters()) {
+      throw new IllegalArgumentException("stage 1 trains the projector only; adapters are for stage 2");
+    }
     if (batchSize <= 0 || epochs <= 0 || maxSteps < 0 || checkpointEvery < 0) {
       throw new IllegalArgumentException(
           "batchSize and epochs must be positive, maxSteps and checkpointEvery non-negative");

@@ -10,7 +10,9 @@ import io.llavascale.model.Autograd;
 import io.llavascale.model.checkpoint.CheckpointFiles;
 import io.llavascale.model.checkpoint.TrainingState;
 import io.llavascale.model.llava.LlavaBatch;
+import io.llavascale.model.llava.StepClock;
 import io.llavascale.model.llava.TinyLlava;
+import io.llavascale.model.lora.LoraLayers;
 import io.llavascale.model.optim.AdamW;
 import io.llavascale.model.optim.GradientClipping;
 import io.llavascale.model.optim.LrSchedule;
@@ -38,10 +40,12 @@ import org.slf4j.LoggerFactory;
  * report, checkpoint when due or when asked to stop.
  *
  * <p>Resume is exact: the data order is a pure function of (seed, epoch), the rate a pure function
- * of the step, the model has no dropout, and a checkpoint holds the trainable weights and AdamW
- * moments bit for bit. So a run stopped at step k and resumed repeats the uninterrupted run's
- * losses. The model must come in with its frozen parts as they were (reproduced from the seed, or
- * loaded from the previous stage's output).
+ * of the step, LoRA dropout masks a pure function of (seed, step, layer), and a checkpoint holds
+ * the trainable weights and AdamW moments bit for bit. So a run stopped at step k and resumed
+ * repeats the uninterrupted run's losses. The model must come in with its frozen parts as they
+ * were (reproduced from the seed, or loaded from the previous stage's output) and, for LoRA or
+ * QLoRA, already adapted ({@link Tuning#adapt}); only adapters and projector are then trained and
+ * checkpointed, never the base.
  */
 public final class TrainingLoop {
   private static final String STEP_FOLDER = "step-%08d";
@@ -107,7 +111,11 @@ public final class TrainingLoop {
     LrSchedule schedule = config.lrSchedule(total);
     String configHash = configHash();
     // Freeze after the model is built or loaded: initialisation leaves every parameter trainable.
-    Map<String, Parameter> trainable = model.trainOnly(config.stage()::trains);
+    Map<String, Parameter> trainable = model.trainOnly(config::trains);
+    if (config.tuning().adapters() && trainable.keySet().stream().noneMatch(LoraLayers::isAdapterParameter)) {
+      throw new IllegalStateException(config.tuning().method()
+          + " tuning needs a model with adapters attached (Tuning.adapt); this one has none");
+    }
 
     try (AdamW optimizer = AdamW.withDefaults(config.weightDecay(), model.manager())) {
       long step = 0;
@@ -134,7 +142,7 @@ public final class TrainingLoop {
         List<TrainingSample> batch = batchAt(order, (int) (step % stepsPerEpoch));
 
         long start = System.nanoTime();
-        StepResult result = trainStep(batch, trainable, optimizer, schedule.at(step));
+        StepResult result = trainStep(step, batch, trainable, optimizer, schedule.at(step));
         double seconds = (System.nanoTime() - start) / 1e9;
         if (result.updated) {
           loss = result.loss;
@@ -166,10 +174,11 @@ public final class TrainingLoop {
   private record StepResult(double loss, int tokens, boolean updated) {}
 
   /** One update in its own NDManager scope, so nothing from the step outlives it. */
-  private StepResult trainStep(
-      List<TrainingSample> samples, Map<String, Parameter> trainable, AdamW optimizer, double lr) {
+  private StepResult trainStep(long step, List<TrainingSample> samples,
+      Map<String, Parameter> trainable, AdamW optimizer, double lr) {
     LlavaBatch batch = LlavaBatch.of(samples, model.config());
-    try (NDManager scope = model.manager().newSubManager()) {
+    try (NDManager scope = model.manager().newSubManager();
+        StepClock.InStep inStep = model.clock().enter(step)) {
       NDList inputs = batch.inputs(scope, model.config());
       NDArray targets = scope.create(batch.targets(), new Shape(batch.batchSize(), batch.seqLength()));
       double loss;
@@ -243,7 +252,7 @@ public final class TrainingLoop {
   private String configHash() {
     TrainerConfig identity = new TrainerConfig(config.stage(), config.learningRate(),
         config.warmupRatio(), config.schedule(), config.weightDecay(), config.batchSize(),
-        config.epochs(), config.maxSteps(), config.seed(), 0);
+        config.epochs(), config.maxSteps(), config.seed(), 0, config.tuning());
     String text = model.config().toJson() + "\n" + identity;
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

@@ -12,6 +12,8 @@ import io.llavascale.model.checkpoint.Safetensors;
 import io.llavascale.model.checkpoint.TrainingState;
 import io.llavascale.model.llava.TinyLlava;
 import io.llavascale.model.llava.TinyLlavaConfig;
+import io.llavascale.model.lora.LoraConfig;
+import io.llavascale.model.lora.LoraLayers;
 import io.llavascale.model.testing.ColourSquares;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -124,7 +127,82 @@ class TrainingLoopTest {
         () -> train(other, dir.resolve("b"), run.checkpoints.get(2L), Long.MAX_VALUE));
   }
 
-  private record Run(List<Double> losses, Map<Long, Path> checkpoints, TrainingOutcome outcome) {}
+  @Test
+  void loraRunResumedFromACheckpointKeepsItsProjectorAndContinuesExactly() throws IOException {
+    // Dropout on, so the resume must also repeat the dropout masks.
+    TrainerConfig config = lora(0.1, 0);
+    Run straight = train(config, dir.resolve("a"), null, Long.MAX_VALUE);
+    Run interrupted = train(config, dir.resolve("b"), null, 4);
+    Path checkpoint = interrupted.checkpoints.get(4L);
+    try (Safetensors.Reader weights = Safetensors.open(checkpoint.resolve(CheckpointFiles.MODEL))) {
+      assertTrue(weights.contains("projector.weight") && weights.contains("projector.bias"),
+          "every LoRA checkpoint carries the projector");
+      assertTrue(weights.contains("lm.layers.1.mlp.down_proj.lora_B.weight"));
+      assertTrue(weights.tensors().stream().allMatch(t ->
+          t.name().startsWith("projector.") || LoraLayers.isAdapterParameter(t.name())),
+          "adapters and projector only, never the base");
+    }
+    Run resumed = train(config, dir.resolve("c"), checkpoint, Long.MAX_VALUE);
+    assertEquals(4, resumed.outcome.resumedFromStep());
+    for (int i = 0; i < 6; i++) {
+      assertEquals(straight.losses.get(4 + i), resumed.losses.get(i), 1e-6, "loss at step " + (5 + i));
+    }
+    assertArrayEquals(straight.projector, resumed.projector, 1e-6f, "the projector continued, not restarted");
+    assertFalse(Arrays.equals(interrupted.projector, resumed.projector));
+  }
+
+  @Test
+  void loraTrainsOnlyAdaptersAndProjector() throws IOException {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      TinyLlava model = TinyLlava.create(MODEL, 42, manager);
+      TrainerConfig config = lora(0.05, 0);
+      config.tuning().adapt(model);
+      Map<String, float[]> before = snapshot(model);
+      new TrainingLoop(model, config, DATA, dir).run();
+      snapshot(model).forEach((path, after) -> {
+        boolean trains = path.startsWith("projector.") || LoraLayers.isAdapterParameter(path);
+        assertEquals(trains, !Arrays.equals(before.get(path), after), path + (trains ? " should train" : " should be frozen"));
+      });
+    }
+  }
+
+  @Test
+  void loraCheckpointIsAFractionOfAFullOne() throws IOException {
+    long full = bytes(train(config(TrainerConfig.Stage.TUNE, 2), dir.resolve("full"), null, 2).checkpoints.get(2L));
+    long lora = bytes(train(lora(0, 2), dir.resolve("lora"), null, 2).checkpoints.get(2L));
+    assertTrue(lora * 5 < full, "LoRA checkpoint " + lora + " bytes vs full " + full);
+  }
+
+  @Test
+  void adapterTuningRefusesAModelWithoutAdapters() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      TinyLlava model = TinyLlava.create(MODEL, 42, manager);
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> new TrainingLoop(model, lora(0, 0), DATA, dir).run());
+      assertTrue(e.getMessage().contains("LORA tuning needs a model with adapters"), e.getMessage());
+    }
+  }
+
+  /** Rank 2 on every decoder linear layer, alpha 4. */
+  private static TrainerConfig lora(double dropout, long checkpointEvery) {
+    Tuning tuning = new Tuning(Tuning.Method.LORA, new LoraConfig(2, 4, dropout,
+        List.of("q_proj", "k_proj", "v_proj", "o_proj", "up_proj", "down_proj")));
+    return new TrainerConfig(TrainerConfig.Stage.TUNE, 1e-2, 0.2, "cosine", 0.01, 8, 2, 0, 42,
+        checkpointEvery, tuning);
+  }
+
+  private static long bytes(Path folder) throws IOException {
+    try (Stream<Path> files = Files.list(folder)) {
+      long total = 0;
+      for (Path file : files.toList()) {
+        total += Files.size(file);
+      }
+      return total;
+    }
+  }
+
+  private record Run(
+      List<Double> losses, Map<Long, Path> checkpoints, TrainingOutcome outcome, float[] projector) {}
 
   /** Trains a fresh model (new manager, new optimizer) as a retried activity would. */
   private static Run train(TrainerConfig config, Path root, Path resumeFrom, long stopAfter)
@@ -133,6 +211,7 @@ class TrainingLoopTest {
     Map<Long, Path> checkpoints = new LinkedHashMap<>();
     try (NDManager manager = NDManager.newBaseManager()) {
       TinyLlava model = TinyLlava.create(MODEL, config.seed(), manager);
+      config.tuning().adapt(model);
       long[] last = {0};
       TrainingOutcome outcome = new TrainingLoop(model, config, DATA, root)
           .onStep((step, total, loss, tokensPerSec) -> {
@@ -145,7 +224,8 @@ class TrainingLoopTest {
           })
           .stopWhen(() -> last[0] >= stopAfter)
           .run(resumeFrom);
-      return new Run(losses, checkpoints, outcome);
+      float[] projector = model.namedParameters().get("projector.weight").getArray().toFloatArray();
+      return new Run(losses, checkpoints, outcome, projector);
     }
   }
 

@@ -39,6 +39,8 @@ public final class PresetCatalog {
           "tiny-full-224",
           "tiny-full-336",
           "tiny-full-336-mix",
+          "tiny-lora",
+          "tiny-qlora",
           // Table 4 rows (LLaVA-80K, 336 px, no mixing)
           "llava-7b-full-336",
           "llava-13b-lora-r64-336",

@@ -174,6 +174,24 @@ class RunSpecParserTest {
   }
 
   @Test
+  void tinyAdapterPresetsAreTinyFullWithRank8Adapters() {
+    RunSpec full = PresetCatalog.spec("tiny-full");
+    for (String name : List.of("tiny-lora", "tiny-qlora")) {
+      RunSpec s = PresetCatalog.spec(name);
+      TuningSpec t = s.tuning();
+      assertEquals(name.substring("tiny-".length()), t.method());
+      assertEquals(8, t.loraRank(), name);
+      assertEquals(2 * t.loraRank(), t.loraAlpha(), name + ": alpha = 2 x rank");
+      assertEquals(List.of("q_proj", "k_proj", "v_proj", "o_proj", "up_proj", "down_proj"), t.targetModules(),
+          name + ": every linear layer of the tiny LM, which has no gate_proj");
+      assertEquals(5 * full.stage2().learningRate(), s.stage2().learningRate(), 1e-12, name);
+      assertEquals(full.model(), s.model(), name);
+      assertEquals(full.stage1(), s.stage1(), name);
+      assertEquals(full.data(), s.data(), name);
+    }
+  }
+
+  @Test
   void overridesDeepMergeOntoThePreset() {
     RunSpec s =
         RunSpecParser.parse(
