@@ -6,7 +6,7 @@ package io.llavascale.model.checkpoint;
  * @param step          optimizer updates taken; training resumes with update {@code step}
  * @param totalSteps    updates the whole run takes
  * @param epoch         epoch the next batch comes from
- * @param cursor        position of the next batch in that epoch's seeded permutation
+ * @param cursor        position of the next batch in that epoch's seeded order
  * @param seed          model and data-order seed
  * @param learningRate  the schedule's rate for the next update (for people reading the file; the
  *                      schedule is recomputed from the step)

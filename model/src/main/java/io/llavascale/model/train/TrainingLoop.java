@@ -28,7 +28,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -36,11 +35,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One training stage, written as an explicit loop: pick the batch for this step from the epoch's
- * seeded permutation, forward, masked cross-entropy, backward, AdamW at the schedule's rate,
- * report, checkpoint when due or when asked to stop.
+ * seeded order (LLaVA's modality-grouped sampler, {@link ModalityLengthGroupedSampler}), forward,
+ * masked cross-entropy, backward, AdamW at the schedule's rate, report, checkpoint when due or
+ * when asked to stop.
  *
- * <p>Resume is exact: the data order is a pure function of (seed, epoch), the rate a pure function
- * of the step, LoRA dropout masks a pure function of (seed, step, layer), and a checkpoint holds
+ * <p>Resume is exact: the data order is a pure function of (seed, epoch) and the samples'
+ * lengths, the rate a pure function of the step, LoRA dropout masks a pure function of (seed, step, layer), and a checkpoint holds
  * the trainable weights and AdamW moments bit for bit. So a run stopped at step k and resumed
  * repeats the uninterrupted run's losses. The model must come in with its frozen parts as they
  * were (reproduced from the seed, or loaded from the previous stage's output) and, for LoRA or
@@ -130,13 +130,14 @@ public final class TrainingLoop {
       long resumedFrom = step;
       double loss = Double.NaN;
       int nonFiniteInARow = 0;
+      ModalityLengthGroupedSampler sampler = ModalityLengthGroupedSampler.of(data, config.batchSize());
       int[] order = null;
       long orderEpoch = -1;
 
       while (step < total) {
         long epoch = step / stepsPerEpoch;
         if (epoch != orderEpoch) {
-          order = permutation(data.size(), config.seed(), epoch);
+          order = sampler.order(config.seed(), epoch);
           orderEpoch = epoch;
         }
         List<TrainingSample> batch = batchAt(order, (int) (step % stepsPerEpoch));
@@ -209,22 +210,6 @@ public final class TrainingLoop {
       batch.add(data.get(order[i]));
     }
     return batch;
-  }
-
-  /** Fisher-Yates with a generator seeded by (seed, epoch), independent of any earlier epoch. */
-  static int[] permutation(int size, long seed, long epoch) {
-    SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
-    int[] order = new int[size];
-    for (int i = 0; i < size; i++) {
-      order[i] = i;
-    }
-    for (int i = size - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int swap = order[i];
-      order[i] = order[j];
-      order[j] = swap;
-    }
-    return order;
   }
 
   /** Writes into a fresh folder (a retried attempt may have left a partial one), then reports it. */
