@@ -32,11 +32,12 @@ class TrainerProcessTest {
   @Test
   void sigtermReachesEveryProcessOfTheTrainer() throws Exception {
     // A launcher with a child rank, like deepspeed: both must see SIGTERM and save.
-    String rank = "trap 'echo saved > rank.txt; exit 0' TERM; while :; do sleep 0.1; done";
+    String rank = "trap 'echo saved > rank.txt; exit 0' TERM; echo rank-up; while :; do sleep 0.1; done";
     String launcher = "sh -c \"" + rank + "\" & trap 'echo saved > launcher.txt; wait; exit 143' TERM; echo up; wait";
     List<String> lines = new CopyOnWriteArrayList<>();
     try (TrainerProcess p = TrainerProcess.start(List.of("sh", "-c", launcher), dir, Map.of(), dir.resolve("t.log"), lines::add)) {
       awaitLine(lines, "up");
+      awaitLine(lines, "rank-up"); // its trap is set: a SIGTERM before that would just kill it
       p.terminate();
       assertTrue(p.waitFor(Duration.ofSeconds(20)));
       assertEquals(143, p.exitCode());
