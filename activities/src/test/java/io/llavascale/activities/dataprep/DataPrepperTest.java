@@ -56,12 +56,12 @@ class DataPrepperTest {
   static RunSpec spec(double mixRatio, double maxBad, long seed, int resolution) {
     DataSpec data = new DataSpec("s3://" + BUCKET + "/data/stage1.json",
         "s3://" + BUCKET + "/data/stage2.json", "s3://" + BUCKET + "/data/images",
-        "s3://" + BUCKET + "/data/eval/questions.jsonl",
+        "s3://" + BUCKET + "/data/eval/questions.jsonl", "", "", "",
         mixRatio > 0 ? "s3://" + BUCKET + "/data/sharegpt.json" : "", mixRatio, maxBad);
     StageSpec st = new StageSpec(1e-4, 0.03, "cosine", 0, 16, 1, 0, 128);
     return new RunSpec("", seed, new ModelSpec("tiny", resolution, "tiny-lm", "tiny-vision", 64, 2, 2),
         new TuningSpec("full", 0, 0, 0, List.of()), data, st, st, new CheckpointSpec(50, 2),
-        new EvalSpec(1, 8), new ComputeSpec("cpu", 1, 1), "");
+        new EvalSpec(1, 8, List.of(), "offline", ""), new ComputeSpec("cpu", 1, 1), "");
   }
 
   SyntheticDataset.Summary upload(LocalFolderObjectStore store, String name,

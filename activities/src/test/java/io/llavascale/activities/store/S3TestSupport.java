@@ -10,13 +10,13 @@ import java.util.Random;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** One real S3Proxy per test class, on a free loopback port. */
-final class S3TestSupport implements AutoCloseable {
-  static final String BUCKET = "llava-test";
+public final class S3TestSupport implements AutoCloseable {
+  public static final String BUCKET = "llava-test";
   final EmbeddedS3 s3;
   final S3Client client;
-  final S3ObjectStore store;
+  public final S3ObjectStore store;
 
-  S3TestSupport(Path dir) {
+  public S3TestSupport(Path dir) {
     quietClientLogging();
     s3 = EmbeddedS3.start(dir, 0, BUCKET);
     client = S3Clients.create(s3);

@@ -55,7 +55,7 @@ class DemoQualityProbe {
     RunSpec spec = RunSpecParser.parse(over);
     spec = new RunSpec(spec.preset(), spec.seed(), spec.model(), spec.tuning(),
         new DataSpec(spec.data().stage1(), spec.data().stage2(), spec.data().images(),
-            spec.data().eval(), "", 0, 0.05),
+            spec.data().eval(), spec.data().mmbench(), spec.data().llavaBench(), spec.data().mmlu(), "", 0, 0.05),
         spec.stage1(), spec.stage2(), spec.checkpoint(), spec.eval(), spec.compute(), "");
     System.out.println("SPEC " + spec);
     PreparedData data = new DataPrepper(store).prepare("r", spec, DataPrepper.Progress.NONE).data();
@@ -77,7 +77,8 @@ class DemoQualityProbe {
     TrainResult b = t.train(new TrainRequest("r", spec, data, a.outputUri()), TrainerConfig.Stage.TUNE, ctx);
     long t3 = System.nanoTime();
     System.out.println("RESULT " + a + " " + b);
-    EvalResult e = new io.llavascale.activities.evaluate.Evaluator(store, dir.resolve("s"))
+    EvalResult e = new io.llavascale.activities.evaluate.Evaluator(store, dir.resolve("s"),
+        new io.llavascale.activities.evaluate.judge.JudgeFactory(store))
         .evaluate(new EvalRequest("r", spec, data, b.outputUri()), ctx);
     long t4 = System.nanoTime();
     System.out.println("EVAL " + e);

@@ -33,6 +33,7 @@ import javax.imageio.ImageIO;
  * root/stage2.json           LLaVA-80K-like multi-turn Q&amp;A (short answers: "red", "top left", "2")
  * root/sharegpt.json         text-only multi-turn records (no "image" key)
  * root/eval/questions.jsonl  model_vqa questions {question_id, image, text, category, answer}
+ * root/eval/mmbench.jsonl, llava_bench.jsonl, mmlu.jsonl   benchmark sets ({@link SyntheticBenchmarks})
  * </pre>
  *
  * Image paths in the records are relative to {@code root/images} (the run spec's image folder).
@@ -64,7 +65,7 @@ public final class SyntheticDataset {
       "Share a concise interpretation of the image provided.",
       "Render a clear and concise summary of the photo.",
       "Write a terse but informative summary of the picture.");
-  private static final String[][] OPPOSITES = {
+  static final String[][] OPPOSITES = {
     {"big", "small"}, {"hot", "cold"}, {"up", "down"}, {"left", "right"}, {"top", "bottom"},
     {"light", "dark"}, {"fast", "slow"}, {"old", "new"}, {"open", "closed"}, {"happy", "sad"}
   };
@@ -114,9 +115,9 @@ public final class SyntheticDataset {
       Path root, int images, int stage1Records, int stage2Records, int sharegptRecords,
       int evalQuestions) {}
 
-  private record Shape(int color, int shape, int cell) {}
+  record Shape(int color, int shape, int cell) {}
 
-  private record Qa(String category, String question, String answer) {}
+  record Qa(String category, String question, String answer) {}
 
   private SyntheticDataset() {}
 
@@ -130,6 +131,7 @@ public final class SyntheticDataset {
       int s2 = writeStage2(root, o, images);
       int sg = writeShareGpt(root, o);
       int ev = writeEval(root, o, images);
+      SyntheticBenchmarks.write(root, o.seed(), o.evalImages());
       return new Summary(root, images[0], s1, s2, sg, ev);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -249,7 +251,7 @@ public final class SyntheticDataset {
 
   // ---- content ----
 
-  private static List<Shape> scene(Random rnd) {
+  static List<Shape> scene(Random rnd) {
     int n = 1 + rnd.nextInt(3);
     List<Integer> cells = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8));
     Collections.shuffle(cells, rnd);
@@ -276,7 +278,7 @@ public final class SyntheticDataset {
   }
 
   /** Every unambiguous question the scene supports, with one- or two-word answers. */
-  private static List<Qa> questions(List<Shape> scene, Random rnd) {
+  static List<Qa> questions(List<Shape> scene, Random rnd) {
     List<Qa> qas = new ArrayList<>();
     qas.add(new Qa("count", "How many shapes are in the image?", String.valueOf(scene.size())));
     for (int sh = 0; sh < SHAPES.size(); sh++) {
@@ -311,7 +313,7 @@ public final class SyntheticDataset {
     return qas;
   }
 
-  private static String[] textQuestion(Random rnd) {
+  static String[] textQuestion(Random rnd) {
     switch (rnd.nextInt(4)) {
       case 0: {
         int a = rnd.nextInt(20);
@@ -415,7 +417,7 @@ public final class SyntheticDataset {
   }
 
   /** Writes the image (PNG or JPEG at random); returns its path relative to the image folder. */
-  private static String writeImage(Path root, String stem, List<Shape> scene, Random rnd)
+  static String writeImage(Path root, String stem, List<Shape> scene, Random rnd)
       throws IOException {
     boolean wide = rnd.nextInt(4) == 0;
     BufferedImage img = draw(scene, wide ? 224 : 168, 168, rnd);
@@ -462,7 +464,7 @@ public final class SyntheticDataset {
     return out.toByteArray();
   }
 
-  private static String pad(int i) {
+  static String pad(int i) {
     return String.format("%05d", i);
   }
 }
