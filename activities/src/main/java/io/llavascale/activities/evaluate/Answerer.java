@@ -37,10 +37,13 @@ final class Answerer {
     return tokenizer.decode(tokens).trim();
   }
 
-  /** The option (index in the rotation's order) the model finds the likeliest answer to the rotation's prompt. */
-  int choose(EvalItem item, Rotation rotation) {
-    int[] prompt = formatter.evalPrompt(rotation.prompt(), item.pixels() != null);
-    List<int[]> options = rotation.options().stream().map(tokenizer::encode).toList();
-    return OptionRanker.rank(model, item.imageFloats(), prompt, options).best();
+  /**
+   * For each asking of a multiple-choice question, the option (index in that asking's order) the
+   * model finds the likeliest answer; all askings in one forward pass.
+   */
+  int[] choose(EvalItem item, List<Rotation> rotations) {
+    List<int[]> prompts = rotations.stream().map(r -> formatter.evalPrompt(r.prompt(), item.pixels() != null)).toList();
+    List<List<int[]>> options = rotations.stream().map(r -> r.options().stream().map(tokenizer::encode).toList()).toList();
+    return OptionRanker.rank(model, item.imageFloats(), prompts, options).stream().mapToInt(OptionRanker.Ranking::best).toArray();
   }
 }

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 
 /**
  * A multiple-choice benchmark: mmbench asks every rotation of the options (circular evaluation),
- * mmlu asks once. Each asking is answered by {@link Answerer#choose}.
+ * mmlu asks once. A question's askings are answered together by {@link Answerer#choose}.
  */
 final class ChoiceBenchmark {
   /** The result for EvalResult and the section for the stage's report.json. */
@@ -32,11 +32,10 @@ final class ChoiceBenchmark {
       Question question = new Question(item.questionId(), item.category(), item.question(), item.options(),
           MultipleChoice.index(item.answer()));
       List<Rotation> rotations = MultipleChoice.rotations(question, circular);
-      int[] chosen = new int[rotations.size()];
+      int[] chosen = answerer.choose(item, rotations);
       List<String> letters = new ArrayList<>();
-      for (int r = 0; r < rotations.size(); r++) {
-        chosen[r] = answerer.choose(item, rotations.get(r));
-        letters.add(String.valueOf(MultipleChoice.letter(chosen[r])));
+      for (int c : chosen) {
+        letters.add(String.valueOf(MultipleChoice.letter(c)));
       }
       askings += rotations.size();
       boolean right = score.add(item.category(), rotations, chosen);

@@ -77,11 +77,27 @@ class DemoQualityProbe {
     TrainResult b = t.train(new TrainRequest("r", spec, data, a.outputUri()), TrainerConfig.Stage.TUNE, ctx);
     long t3 = System.nanoTime();
     System.out.println("RESULT " + a + " " + b);
-    EvalResult e = new io.llavascale.activities.evaluate.Evaluator(store, dir.resolve("s"),
-        new io.llavascale.activities.evaluate.judge.JudgeFactory(store))
-        .evaluate(new EvalRequest("r", spec, data, b.outputUri()), ctx);
+    // EVALS: comma-separated variants timed on the same model: default (the spec's eval), base
+    // (exact match only, beam 1, 8 new tokens: the demo before the benchmarks), beam5.
+    EvalResult e = null;
+    for (String variant : env("EVALS", "default").split(",")) {
+      EvalSpec ev = spec.eval();
+      if (variant.equals("base")) {
+        ev = new EvalSpec(1, 8, List.of(), EvalSpec.OFFLINE_JUDGE, "");
+      } else if (variant.equals("beam5")) {
+        ev = new EvalSpec(5, ev.maxNewTokens(), ev.benchmarks(), ev.judge(), ev.judgeModel());
+      }
+      RunSpec vs = new RunSpec(spec.preset(), spec.seed(), spec.model(), spec.tuning(), spec.data(), spec.stage1(),
+          spec.stage2(), spec.checkpoint(), ev, spec.compute(), "");
+      store.deletePrefix("runs/r/eval/");
+      long v0 = System.nanoTime();
+      e = new io.llavascale.activities.evaluate.Evaluator(store, dir.resolve("s"),
+          new io.llavascale.activities.evaluate.judge.JudgeFactory(store))
+          .evaluate(new EvalRequest("r", vs, data, b.outputUri()), ctx);
+      System.out.printf("EVAL %s %.1fs %s%n", variant, (System.nanoTime() - v0) / 1e9, e);
+      System.out.println("EVALREPORT " + variant + " " + new String(store.getBytes("runs/r/eval/output/report.json")).replaceAll("\\s+", " "));
+    }
     long t4 = System.nanoTime();
-    System.out.println("EVAL " + e);
     String answers = new String(store.getBytes("runs/r/eval/output/answers.jsonl"));
     answers.lines().limit(Integer.parseInt(env("SHOW", "0"))).forEach(l -> System.out.println("ANS " + l));
     System.out.printf("TIME prep %.1fs stage1 %.1fs stage2 %.1fs eval %.1fs%n",

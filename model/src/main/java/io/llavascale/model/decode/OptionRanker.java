@@ -7,10 +7,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Answers a multiple-choice prompt by ranking its options: each option's text, closed by EOS, is
- * scored as the answer to the prompt with the beam's length-normalised log-probability, all options
- * in one forward pass. Ranking the option text rather than its letter suits a word tokenizer built
- * from the training text, which need not know the letters B, C or D.
+ * Answers multiple-choice prompts by ranking their options: each option's text, closed by EOS, is
+ * scored as the answer to its prompt with the beam's length-normalised log-probability. Ranking
+ * the option text rather than its letter suits a word tokenizer built from the training text, which
+ * need not know the letters B, C or D.
  */
 public final class OptionRanker {
   /**
@@ -22,25 +22,37 @@ public final class OptionRanker {
   private OptionRanker() {}
 
   /**
-   * @param promptIds the prompt up to where the answer starts
-   * @param options   each option's token ids, without EOS
+   * Ranks the options of several askings (a question's rotations, say) in one forward pass.
+   *
+   * @param prompts each asking's prompt, up to where the answer starts
+   * @param options each asking's options as token ids, without EOS
+   * @return one ranking per asking, in order
    */
-  public static Ranking rank(TinyLlava model, float[] image, int[] promptIds, List<int[]> options) {
+  public static List<Ranking> rank(TinyLlava model, float[] image, List<int[]> prompts, List<List<int[]>> options) {
+    List<int[]> pairedPrompts = new ArrayList<>();
     List<int[]> answers = new ArrayList<>();
-    for (int[] option : options) {
-      int[] answer = Arrays.copyOf(option, option.length + 1);
-      answer[option.length] = TokenIds.EOS;
-      answers.add(answer);
-    }
-    double[] sums = TokenLogProbs.continuations(model, image, promptIds, answers);
-    double[] scores = new double[sums.length];
-    int best = 0;
-    for (int i = 0; i < sums.length; i++) {
-      scores[i] = sums[i] / answers.get(i).length;
-      if (scores[i] > scores[best]) {
-        best = i;
+    for (int a = 0; a < prompts.size(); a++) {
+      for (int[] option : options.get(a)) {
+        int[] answer = Arrays.copyOf(option, option.length + 1);
+        answer[option.length] = TokenIds.EOS;
+        pairedPrompts.add(prompts.get(a));
+        answers.add(answer);
       }
     }
-    return new Ranking(best, scores);
+    double[] sums = TokenLogProbs.continuations(model, image, pairedPrompts, answers);
+    List<Ranking> rankings = new ArrayList<>();
+    int at = 0;
+    for (List<int[]> asked : options) {
+      double[] scores = new double[asked.size()];
+      int best = 0;
+      for (int i = 0; i < scores.length; i++, at++) {
+        scores[i] = sums[at] / answers.get(at).length;
+        if (scores[i] > scores[best]) {
+          best = i;
+        }
+      }
+      rankings.add(new Ranking(best, scores));
+    }
+    return rankings;
   }
 }

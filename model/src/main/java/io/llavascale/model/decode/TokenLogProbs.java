@@ -57,17 +57,23 @@ public final class TokenLogProbs {
   }
 
   /**
-   * Scores each continuation after one prompt: the sum of its tokens' log-probabilities, every
-   * continuation in one forward pass.
+   * Scores each continuation after its prompt: the sum of its tokens' log-probabilities, all
+   * pairs in one forward pass.
    *
-   * @param continuations token ids that follow the prompt (include EOS to score a whole answer)
+   * @param prompts       one prompt per continuation (the same array may repeat)
+   * @param continuations token ids that follow each prompt (include EOS to score a whole answer)
    * @return per continuation, the summed log-probability of its tokens
-   * @throws IllegalArgumentException when a prompt and continuation do not fit in maxSeqLen
+   * @throws IllegalArgumentException when a prompt and its continuation do not fit in maxSeqLen
    */
-  public static double[] continuations(TinyLlava model, float[] image, int[] prompt, List<int[]> continuations) {
+  public static double[] continuations(TinyLlava model, float[] image, List<int[]> prompts, List<int[]> continuations) {
+    if (prompts.size() != continuations.size()) {
+      throw new IllegalArgumentException(prompts.size() + " prompts for " + continuations.size() + " continuations");
+    }
     Autograd.offOnThisThread();
     List<TrainingSample> samples = new ArrayList<>();
-    for (int[] continuation : continuations) {
+    for (int i = 0; i < prompts.size(); i++) {
+      int[] prompt = prompts.get(i);
+      int[] continuation = continuations.get(i);
       int length = prompt.length + continuation.length;
       if (!hasRoom(model, image != null, length - 1)) {
         throw new IllegalArgumentException("prompt of " + prompt.length + " and continuation of "

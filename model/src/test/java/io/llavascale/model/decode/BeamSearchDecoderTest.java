@@ -36,7 +36,7 @@ class BeamSearchDecoderTest {
           }
           // The score is the mean log-probability of what the beam says, EOS included.
           int[] said = beam.finished() ? append(beam.tokens(), TokenIds.EOS) : beam.tokens();
-          double logProb = TokenLogProbs.continuations(model, image, ColourSquares.prompt(), List.of(said))[0];
+          double logProb = TokenLogProbs.continuations(model, image, List.of(ColourSquares.prompt()), List.of(said))[0];
           assertEquals(logProb, beam.logProb(), 1e-3);
           assertEquals(beam.logProb() / said.length, beam.score(), 1e-9);
           assertTrue(beam.finished() || beam.tokens().length == MAX_NEW, "unfinished only at the cap");

@@ -23,13 +23,18 @@ class OptionRankerTest {
       int red = ColourSquares.FIRST_COLOUR;
       int hello = ColourSquares.HELLO;
 
-      OptionRanker.Ranking ranking = OptionRanker.rank(model, image, ColourSquares.prompt(),
-          List.of(new int[] {red}, new int[] {hello}, new int[] {hello, hello, red}));
+      List<int[]> options = List.of(new int[] {red}, new int[] {hello}, new int[] {hello, hello, red});
+      List<int[]> rotated = List.of(options.get(1), options.get(2), options.get(0));
+      List<OptionRanker.Ranking> rankings = OptionRanker.rank(model, image,
+          List.of(ColourSquares.prompt(), ColourSquares.prompt(ColourSquares.SAY)), List.of(options, rotated));
+      OptionRanker.Ranking ranking = rankings.get(0);
       assertEquals(1, ranking.best());
       assertEquals(3, ranking.scores().length);
       // Normalised per token: the long option with one unlikely token loses to the short one.
       assertTrue(ranking.scores()[1] > ranking.scores()[2]);
       assertTrue(ranking.scores()[2] > ranking.scores()[0]);
+      // The second asking is ranked on its own prompt, in its own order.
+      assertEquals(0, rankings.get(1).best());
     }
   }
 }

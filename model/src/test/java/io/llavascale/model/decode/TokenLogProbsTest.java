@@ -24,10 +24,12 @@ class TokenLogProbsTest {
         int[] sequence = ColourSquares.prompt(java.util.Arrays.copyOf(answer, i));
         stepByStep += TokenLogProbs.next(model, image, List.of(sequence))[0][answer[i]];
       }
-      double[] batched = TokenLogProbs.continuations(model, image, prompt,
-          List.of(new int[] {ColourSquares.SAY}, answer));
+      int[] otherPrompt = ColourSquares.prompt(ColourSquares.HELLO);
+      double[] batched = TokenLogProbs.continuations(model, image, List.of(prompt, prompt, otherPrompt),
+          List.of(new int[] {ColourSquares.SAY}, answer, new int[] {TokenIds.EOS}));
       assertEquals(stepByStep, batched[1], 1e-4);
       assertEquals(TokenLogProbs.next(model, image, List.of(prompt))[0][ColourSquares.SAY], batched[0], 1e-4);
+      assertEquals(TokenLogProbs.next(model, image, List.of(otherPrompt))[0][TokenIds.EOS], batched[2], 1e-4);
     }
   }
 
@@ -40,7 +42,7 @@ class TokenLogProbsTest {
       assertEquals(true, TokenLogProbs.hasRoom(model, true, 5 + 27));
       assertEquals(false, TokenLogProbs.hasRoom(model, true, 5 + 28));
       assertThrows(IllegalArgumentException.class, () -> TokenLogProbs.continuations(model, image,
-          ColourSquares.prompt(), List.of(new int[29])));
+          List.of(ColourSquares.prompt()), List.of(new int[29])));
     }
   }
 }
