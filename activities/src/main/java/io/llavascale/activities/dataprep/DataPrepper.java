@@ -240,7 +240,7 @@ public final class DataPrepper {
       // Benchmarks are held out like data.eval: validated, pictures resized, never trained on.
       Map<String, String> benchmarkKeys = new LinkedHashMap<>();
       for (String name : spec.eval().benchmarks()) {
-        benchmarkKeys.put(name, requiredKey(name, data.benchmark(name)));
+        benchmarkKeys.put(name, requiredKey(DataSpec.benchmarkField(name), data.benchmark(name)));
       }
 
       long stage1Samples;
@@ -454,7 +454,7 @@ public final class DataPrepper {
             String answer = n.path("answer").asText("");
             List<String> options = benchmark == null ? List.of() : options(n, benchmark);
             if (!options.isEmpty()) {
-              checkChoice(id, q, options, answer);
+              checkChoice(options, answer);
             } else if (EvalSpec.LLAVA_BENCH.equals(benchmark) && answer.isBlank()) {
               throw new Rejection("missing_answer", "question has no reference \"answer\"");
             }
@@ -480,7 +480,7 @@ public final class DataPrepper {
         return List.of();
       }
       JsonNode o = n.get("options");
-      if (o == null || !o.isArray()) {
+      if (o == null || !o.isArray() || o.isEmpty()) {
         throw new Rejection("bad_options", "question has no \"options\" list");
       }
       List<String> options = new ArrayList<>();
@@ -493,12 +493,14 @@ public final class DataPrepper {
       return options;
     }
 
-    void checkChoice(String id, String question, List<String> options, String answer) throws Rejection {
-      try {
-        new MultipleChoice.Question(id, "", question, options, MultipleChoice.index(answer));
-      } catch (IllegalArgumentException e) {
-        throw new Rejection(MultipleChoice.index(answer) < 0 ? "bad_answer" : "bad_options",
-            e.getMessage() + " (answer " + (answer.isEmpty() ? "missing" : "'" + answer + "'") + ")");
+    void checkChoice(List<String> options, String answer) throws Rejection {
+      if (options.size() < 2 || options.size() > MultipleChoice.MAX_OPTIONS) {
+        throw new Rejection("bad_options", options.size() + " options; 2 to " + MultipleChoice.MAX_OPTIONS + " are allowed");
+      }
+      int index = MultipleChoice.index(answer);
+      if (index < 0 || index >= options.size()) {
+        throw new Rejection("bad_answer", "answer '" + answer + "' is not the letter of one of its "
+            + options.size() + " options");
       }
     }
 

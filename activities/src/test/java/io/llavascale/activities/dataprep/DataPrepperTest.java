@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llavascale.activities.testing.LocalFolderObjectStore;
+import io.llavascale.activities.dataprep.synthetic.SyntheticBenchmarks;
 import io.llavascale.activities.dataprep.synthetic.SyntheticDataset;
 import io.llavascale.activities.dataprep.synthetic.SyntheticDataset.BadKind;
 import io.llavascale.model.data.EvalItem;
@@ -172,6 +173,59 @@ class DataPrepperTest {
 
   static int[] targets(TrainingSample s) {
     return Arrays.stream(s.labels()).filter(l -> l >= 0).toArray();
+  }
+
+  @Test
+  void benchmarkSetsArePreparedAndBadQuestionsQuarantined() throws Exception {
+    LocalFolderObjectStore store = store();
+    Path src = dir.resolve("bench");
+    SyntheticDataset.write(src, SyntheticDataset.Options.of(5, 20, 16, 0, 6));
+    String image = JSON.readTree(Files.readAllLines(src.resolve(SyntheticBenchmarks.MMBENCH)).get(0)).get("image").asText();
+    append(src.resolve(SyntheticBenchmarks.MMBENCH),
+        "{\"question_id\": \"one-option\", \"image\": \"" + image + "\", \"text\": \"q\", \"options\": [\"red\"], \"answer\": \"A\"}",
+        "{\"question_id\": \"letter-c\", \"text\": \"q\", \"options\": [\"a\", \"b\"], \"answer\": \"C\"}");
+    append(src.resolve(SyntheticBenchmarks.LLAVA_BENCH),
+        "{\"question_id\": \"no-reference\", \"image\": \"" + image + "\", \"text\": \"Describe it.\", \"category\": \"detail\"}");
+    append(src.resolve(SyntheticBenchmarks.MMLU),
+        "{\"question_id\": \"options-text\", \"text\": \"q\", \"options\": \"A. x B. y\", \"answer\": \"A\"}");
+    store.uploadFolder(src, "data/");
+    RunSpec base = spec(0, 0.5, 7);
+    String d = "s3://" + BUCKET + "/data/";
+    DataSpec data = new DataSpec(base.data().stage1(), base.data().stage2(), base.data().images(), base.data().eval(),
+        d + SyntheticBenchmarks.MMBENCH, d + SyntheticBenchmarks.LLAVA_BENCH, d + SyntheticBenchmarks.MMLU, "", 0, 0.5);
+    RunSpec spec = new RunSpec("", 7, base.model(), base.tuning(), data, base.stage1(), base.stage2(), base.checkpoint(),
+        new EvalSpec(1, 8, EvalSpec.BENCHMARKS, "offline", ""), base.compute(), "");
+
+    new DataPrepper(store).prepare("b1", spec, DataPrepper.Progress.NONE);
+
+    JsonNode report = JSON.readTree(store.getBytes("runs/b1/dataprep/output/report.json"));
+    assertEquals(3, report.at("/samples/mmbench").asInt());
+    assertEquals(3, report.at("/samples/llava-bench").asInt());
+    assertEquals(3, report.at("/samples/mmlu").asInt());
+    assertEquals(1, report.at("/datasets/mmbench/reasons/bad_options").asInt());
+    assertEquals(1, report.at("/datasets/mmbench/reasons/bad_answer").asInt());
+    assertEquals(1, report.at("/datasets/llava-bench/reasons/missing_answer").asInt());
+    assertEquals(1, report.at("/datasets/mmlu/reasons/bad_options").asInt());
+
+    PreparedDataReader reader = new PreparedDataReader(store, "b1");
+    for (EvalItem item : reader.benchmarkItems("mmbench")) {
+      assertTrue(item.options().size() >= 3, item.questionId());
+      assertEquals(3 * 42 * 42, item.pixels().length);
+      assertTrue(item.answer().matches("[A-D]"));
+    }
+    for (EvalItem item : reader.benchmarkItems("llava-bench")) {
+      assertFalse(item.context().isEmpty());
+      assertTrue(item.options().isEmpty());
+    }
+    for (EvalItem item : reader.benchmarkItems("mmlu")) {
+      assertEquals(null, item.pixels());
+      assertEquals(0, item.imageSize());
+    }
+    assertTrue(reader.benchmarkItems("nothing").isEmpty());
+  }
+
+  private static void append(Path jsonl, String... lines) throws Exception {
+    Files.writeString(jsonl, Files.readString(jsonl).stripTrailing() + "\n" + String.join("\n", lines) + "\n");
   }
 
   @Test

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Demo quality probe: the demo's data prep, stage 1, stage 2 and eval, in-process, with env
- * overrides (H hidden, L layers, LR1/S1 stage 1, LR/S/B/EP stage 2, N1/N2/NE dataset sizes, PRESET).
+ * overrides (H hidden, L layers, LR1/S1 stage 1, LR/S/B/EP stage 2, N1/N2/NS/NE dataset sizes, MIX
+ * ShareGPT ratio, PRESET, EVALS eval variants).
  * Slow (minutes), so tagged out of the normal build; run with
  * {@code mvn -pl activities test -Dtest=DemoQualityProbe -Dsurefire.excludedGroups=}.
  */
@@ -33,7 +34,7 @@ class DemoQualityProbe {
     var store = new LocalFolderObjectStore(Files.createDirectories(dir.resolve("b")), "llava-runs");
     long t0 = System.nanoTime();
     SyntheticDataset.write(dir.resolve("raw"), SyntheticDataset.Options.of(7,
-        Integer.parseInt(env("N1", "2000")), Integer.parseInt(env("N2", "2000")), 0,
+        Integer.parseInt(env("N1", "2000")), Integer.parseInt(env("N2", "2000")), Integer.parseInt(env("NS", "0")),
         Integer.parseInt(env("NE", "60"))));
     store.uploadFolder(dir.resolve("raw"), "datasets/demo/");
     Map<String, Object> over = new LinkedHashMap<>();
@@ -55,7 +56,9 @@ class DemoQualityProbe {
     RunSpec spec = RunSpecParser.parse(over);
     spec = new RunSpec(spec.preset(), spec.seed(), spec.model(), spec.tuning(),
         new DataSpec(spec.data().stage1(), spec.data().stage2(), spec.data().images(),
-            spec.data().eval(), spec.data().mmbench(), spec.data().llavaBench(), spec.data().mmlu(), "", 0, 0.05),
+            spec.data().eval(), spec.data().mmbench(), spec.data().llavaBench(), spec.data().mmlu(),
+            env("MIX", "").isEmpty() ? "" : "s3://llava-runs/datasets/demo/sharegpt.json",
+            Double.parseDouble(env("MIX", "0")), 0.05),
         spec.stage1(), spec.stage2(), spec.checkpoint(), spec.eval(), spec.compute(), "");
     System.out.println("SPEC " + spec);
     PreparedData data = new DataPrepper(store).prepare("r", spec, DataPrepper.Progress.NONE).data();

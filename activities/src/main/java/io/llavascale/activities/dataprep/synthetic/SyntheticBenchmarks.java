@@ -32,8 +32,8 @@ import java.util.Set;
  *                         complex (colour and shape together); answer is the reference, context the
  *                         scene description a judge reads instead of the pixels
  * eval/mmlu.jsonl         MMLU-like, text only: {question_id, text, options, answer, category}
- *                         (math, vocabulary) from the ShareGPT-like families, so mixing ShareGPT
- *                         into stage 2 is what teaches them: the tiny analogue of Table 5
+ *                         (math, vocabulary) from the ShareGPT-like families: only mixing ShareGPT
+ *                         into stage 2 shows the model such text (the tiny analogue of Table 5)
  * </pre>
  *
  * Sized from the eval set: mmbench and mmlu get evalImages / 2 questions each, llava-bench
