@@ -43,6 +43,11 @@ public final class DemoDataset {
     }
     String prefix = "datasets/" + name + "/";
     DatasetUpload.upload(store, local, prefix);
+    return dataSection(store, prefix, mixShareGpt);
+  }
+
+  /** The spec's data section for a synthetic dataset uploaded under {@code prefix} (ending in '/'). */
+  public static Map<String, Object> dataSection(ObjectStore store, String prefix, boolean mixShareGpt) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("stage1", store.uri(prefix + SyntheticDataset.STAGE1));
     data.put("stage2", store.uri(prefix + SyntheticDataset.STAGE2));
