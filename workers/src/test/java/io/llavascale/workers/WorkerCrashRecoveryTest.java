@@ -12,6 +12,7 @@ import io.llavascale.infra.config.S3Clients;
 import io.llavascale.infra.config.StackConfig;
 import io.llavascale.infra.config.TemporalConnections;
 import io.llavascale.workers.client.DatasetUpload;
+import io.llavascale.workers.client.DemoDataset;
 import io.llavascale.workers.client.Runs;
 import io.llavascale.workers.pool.PoolSelection;
 import io.llavascale.workers.pool.WorkerPools;
@@ -79,11 +80,7 @@ class WorkerCrashRecoveryTest {
   }
 
   private static Map<String, Object> spec() {
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("stage1", store.uri("datasets/crash/" + SyntheticDataset.STAGE1));
-    data.put("stage2", store.uri("datasets/crash/" + SyntheticDataset.STAGE2));
-    data.put("images", store.uri("datasets/crash/images/"));
-    data.put("eval", store.uri("datasets/crash/" + SyntheticDataset.EVAL));
+    Map<String, Object> data = DemoDataset.dataSection(store, "datasets/crash/", false);
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("preset", "tiny-full");
     spec.put("data", data);

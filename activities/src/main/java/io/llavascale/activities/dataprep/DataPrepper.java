@@ -18,9 +18,11 @@ import io.llavascale.model.data.ShardRecord;
 import io.llavascale.model.data.ShardWriter;
 import io.llavascale.model.data.TokenizedSample;
 import io.llavascale.model.data.Turn;
+import io.llavascale.model.metrics.MultipleChoice;
 import io.llavascale.model.tokenizer.TextTokenizer;
 import io.llavascale.model.tokenizer.WordTokenizerBuilder;
 import io.llavascale.workflows.spec.DataSpec;
+import io.llavascale.workflows.spec.EvalSpec;
 import io.llavascale.workflows.spec.ModelSpec;
 import io.llavascale.workflows.spec.RunSpec;
 import io.llavascale.workflows.stages.PreparedData;
@@ -53,7 +55,7 @@ import java.util.Random;
  * <p>Writes under {@code runs/<runId>/dataprep/output/} (deleting what an earlier attempt left
  * there first): {@code stage1-NNNNN.shard}, {@code stage2-NNNNN.shard} (ShareGPT text-only samples
  * mixed in at {@code mixRatio}, deterministically from the run seed), {@code eval.jsonl},
- * {@code tokenizer.json}, {@code quarantine.jsonl}, {@code report.json}. It does not write
+ * {@code eval-<benchmark>.jsonl} for each of {@code eval.benchmarks}, {@code tokenizer.json}, {@code quarantine.jsonl}, {@code report.json}. It does not write
  * {@code MANIFEST.json} or {@code result.json}: the caller commits the stage with the returned
  * keys.
  *
@@ -136,6 +138,11 @@ public final class DataPrepper {
   /** {@code runs/<runId>/dataprep/output/}. */
   public static String outputPrefix(String runId) {
     return "runs/" + runId + "/" + STAGE + "/output/";
+  }
+
+  /** The prepared items of a benchmark of {@link EvalSpec#BENCHMARKS}: {@code eval-<name>.jsonl}. */
+  public static String benchmarkItems(String benchmark) {
+    return "eval-" + benchmark + ".jsonl";
   }
 
   /** Image side the shards hold: the tiny model's scaled-down size (42 or 84), else the resolution. */
@@ -232,9 +239,16 @@ public final class DataPrepper {
       vocabSize = words.write(tokFile);
       upload(TOKENIZER, tokFile);
 
+      // Benchmarks are held out like data.eval: validated, pictures resized, never trained on.
+      Map<String, String> benchmarkKeys = new LinkedHashMap<>();
+      for (String name : spec.eval().benchmarks()) {
+        benchmarkKeys.put(name, requiredKey(DataSpec.benchmarkField(name), data.benchmark(name)));
+      }
+
       long stage1Samples;
       long stage2Samples;
       long evalItems = 0;
+      Map<String, Long> benchmarkItems = new LinkedHashMap<>();
       try (TextTokenizer tok = TextTokenizer.load(tokFile)) {
         formatter = new ConversationFormatter(tok);
         stage1Samples = stage1(s1, stage1Key);
@@ -242,7 +256,12 @@ public final class DataPrepper {
         stage2Samples = stage2(s2, stage2Key, sg, shareKey, shareTake);
         requireKept(s2);
         if (hasEval) {
-          evalItems = eval(ev, evalKey);
+          evalItems = eval(ev, evalKey, EVAL_ITEMS, null);
+        }
+        for (Map.Entry<String, String> b : benchmarkKeys.entrySet()) {
+          Stats stats = report.dataset(b.getKey(), data.benchmark(b.getKey()));
+          benchmarkItems.put(b.getKey(), eval(stats, b.getValue(), benchmarkItems(b.getKey()), b.getKey()));
+          requireKept(stats);
         }
       }
       for (Stats s : report.all()) {
@@ -256,6 +275,7 @@ public final class DataPrepper {
       samples.put("eval", evalItems);
       long textOnly = mix ? sg.kept : 0;
       samples.put("stage2TextOnly", textOnly);
+      samples.putAll(benchmarkItems);
       report.extra.put("samples", samples);
       if (mix) {
         report.extra.put("mix", mixReport(textOnly, stage2Samples, shareWanted, sg.available));
@@ -405,8 +425,15 @@ public final class DataPrepper {
       }
     }
 
-    long eval(Stats s, String key) throws IOException {
-      Path file = tmp.resolve(EVAL_ITEMS);
+    /**
+     * Held-out questions (model_vqa jsonl) to {@code fileName}. Benchmark sets add to a question:
+     * mmbench and mmlu its {@code options} and the right one's letter as {@code answer};
+     * llava-bench a reference {@code answer} and an optional {@code context} describing the image.
+     *
+     * @param benchmark null for data.eval
+     */
+    long eval(Stats s, String key, String fileName, String benchmark) throws IOException {
+      Path file = tmp.resolve(fileName);
       long index = -1;
       try (OutputStream os = Files.newOutputStream(file);
           EvalItemWriter w = new EvalItemWriter(os);
@@ -444,20 +471,57 @@ public final class DataPrepper {
               pixels = loadImage(image);
             }
             String q = text.asText().replace("<image>", "").strip();
-            w.write(new EvalItem(id, n.path("category").asText(""), image, q,
-                n.path("answer").asText(""), formatter.evalPrompt(q, pixels != null), pixels,
-                pixels == null ? 0 : imageSize));
+            String answer = n.path("answer").asText("");
+            List<String> options = benchmark == null ? List.of() : options(n, benchmark);
+            if (!options.isEmpty()) {
+              checkChoice(options, answer);
+            } else if (EvalSpec.LLAVA_BENCH.equals(benchmark) && answer.isBlank()) {
+              throw new Rejection("missing_answer", "question has no reference \"answer\"");
+            }
+            w.write(new EvalItem(id, n.path("category").asText(""), image, q, answer, options,
+                benchmark == null ? "" : n.path("context").asText(""),
+                formatter.evalPrompt(q, pixels != null), pixels, pixels == null ? 0 : imageSize));
             report.kept(s);
           } catch (Rejection r) {
             report.quarantine(s, index, id, r.reason, r.getMessage());
           }
-          tick("eval", s.in, -1);
+          tick(s.name, s.in, -1);
         }
       }
       s.expected = s.in;
-      upload(EVAL_ITEMS, file);
-      progress.update("eval", s.in, s.in);
+      upload(fileName, file);
+      progress.update(s.name, s.in, s.in);
       return s.kept;
+    }
+
+    /** A multiple-choice set's options; empty for the other sets. */
+    List<String> options(JsonNode n, String benchmark) throws Rejection {
+      if (!EvalSpec.MMBENCH.equals(benchmark) && !EvalSpec.MMLU.equals(benchmark)) {
+        return List.of();
+      }
+      JsonNode o = n.get("options");
+      if (o == null || !o.isArray() || o.isEmpty()) {
+        throw new Rejection("bad_options", "question has no \"options\" list");
+      }
+      List<String> options = new ArrayList<>();
+      for (JsonNode option : o) {
+        if (!option.isTextual() || option.asText().isBlank()) {
+          throw new Rejection("bad_options", "an option is not a non-empty string");
+        }
+        options.add(option.asText().strip());
+      }
+      return options;
+    }
+
+    void checkChoice(List<String> options, String answer) throws Rejection {
+      if (options.size() < 2 || options.size() > MultipleChoice.MAX_OPTIONS) {
+        throw new Rejection("bad_options", options.size() + " options; 2 to " + MultipleChoice.MAX_OPTIONS + " are allowed");
+      }
+      int index = MultipleChoice.index(answer);
+      if (index < 0 || index >= options.size()) {
+        throw new Rejection("bad_answer", "answer '" + answer + "' is not the letter of one of its "
+            + options.size() + " options");
+      }
     }
 
     byte[] loadImage(String path) throws Rejection {

@@ -69,10 +69,19 @@ public final class PreparedDataReader {
 
   /** All eval items (the eval set is small: hundreds to a few thousand questions). */
   public List<EvalItem> evalItems() {
-    if (store.size(out + DataPrepper.EVAL_ITEMS).isEmpty()) {
+    return items(DataPrepper.EVAL_ITEMS);
+  }
+
+  /** A benchmark's items ({@link DataPrepper#benchmarkItems}); empty when data prep wrote none. */
+  public List<EvalItem> benchmarkItems(String benchmark) {
+    return items(DataPrepper.benchmarkItems(benchmark));
+  }
+
+  private List<EvalItem> items(String name) {
+    if (store.size(out + name).isEmpty()) {
       return List.of();
     }
-    try (InputStream in = store.open(out + DataPrepper.EVAL_ITEMS);
+    try (InputStream in = store.open(out + name);
         EvalItemReader r = new EvalItemReader(in)) {
       List<EvalItem> items = new ArrayList<>();
       r.forEachRemaining(items::add);

@@ -3,23 +3,27 @@ package io.llavascale.activities.evaluate;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llavascale.activities.dataprep.PreparedDataReader;
+import io.llavascale.activities.evaluate.judge.JudgeFactory;
 import io.llavascale.activities.lifecycle.LocalFolders;
 import io.llavascale.activities.lifecycle.StageContext;
 import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.StageOutputs;
 import io.llavascale.activities.train.TrainedModels;
 import io.llavascale.model.data.EvalItem;
-import io.llavascale.model.decode.GreedyDecoder;
 import io.llavascale.model.llava.TinyLlava;
 import io.llavascale.model.metrics.ExactMatch;
+import io.llavascale.model.metrics.Judge;
 import io.llavascale.model.tokenizer.TextTokenizer;
+import io.llavascale.workflows.spec.DataSpec;
+import io.llavascale.workflows.spec.EvalSpec;
+import io.llavascale.workflows.stages.ChoiceResult;
 import io.llavascale.workflows.stages.EvalRequest;
 import io.llavascale.workflows.stages.EvalResult;
+import io.llavascale.workflows.stages.JudgedResult;
 import io.llavascale.workflows.stages.StageNames;
 import io.llavascale.workflows.stages.StageProgress;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +36,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Evaluate: greedy generation on the held-out questions, exact match overall and per category.
- * The model is whatever the run hands it: merged weights, full fine-tuning's weights, or a LoRA /
- * QLoRA adapter folder evaluated unmerged on its base.
- * Writes {@code answers.jsonl} (model_vqa answer format) and {@code report.json} under
+ * Evaluate: exact match on the held-out questions (generated with {@code eval.beams}), overall and
+ * per category, then each of {@code eval.benchmarks}: mmbench (multiple choice, circular), llava-bench
+ * (judged relative score), mmlu (text-only multiple choice). The model is whatever the run hands
+ * it: merged weights, full fine-tuning's weights, or a LoRA / QLoRA adapter folder evaluated
+ * unmerged on its base. Writes {@code answers.jsonl} and {@code answers-<benchmark>.jsonl} (model_vqa answer format) and {@code report.json} under
  * {@code runs/<runId>/eval/output/}.
  */
 public final class Evaluator {
@@ -47,11 +52,18 @@ public final class Evaluator {
 
   private final ObjectStore store;
   private final Path scratch;
+  private final JudgeFactory judges;
 
   @Inject
-  public Evaluator(ObjectStore store, @Named("scratch") Path scratch) {
+  public Evaluator(ObjectStore store, @Named("scratch") Path scratch, JudgeFactory judges) {
     this.store = store;
     this.scratch = scratch;
+    this.judges = judges;
+  }
+
+  /** {@code answers-<benchmark>.jsonl}. */
+  public static String answers(String benchmark) {
+    return "answers-" + benchmark + ".jsonl";
   }
 
   public EvalResult evaluate(EvalRequest request, StageContext context) throws IOException {
@@ -62,53 +74,92 @@ public final class Evaluator {
       return committed.get();
     }
     long started = System.nanoTime();
+    EvalSpec spec = request.spec().eval();
     Path work = LocalFolders.fresh(scratch.resolve(request.runId()).resolve(StageNames.EVALUATE));
     PreparedDataReader data = new PreparedDataReader(store, request.runId());
     List<EvalItem> items = data.evalItems();
     if (items.isEmpty()) {
       throw new IllegalStateException("data prep kept no evaluation questions for run " + request.runId());
     }
+    Map<String, List<EvalItem>> benchmarks = new LinkedHashMap<>();
+    for (String name : spec.benchmarks()) {
+      benchmarks.put(name, data.benchmarkItems(name));
+    }
+    // Before any generation, so a judge that cannot be set up fails the stage at once.
+    Judge judge = benchmarks.containsKey(EvalSpec.LLAVA_BENCH) ? judges.create(spec) : null;
+    int total = items.size() + benchmarks.values().stream().mapToInt(List::size).sum();
+    int[] done = {0};
+    Runnable tick = () -> context.progress(new StageProgress(StageNames.EVALUATE, ++done[0], total, 0, 0, 0, 0, ""), 0);
+
     String modelId = request.runId() + "/" + StageNames.TUNE;
     ExactMatch score = new ExactMatch();
+    ChoiceResult mmbench = null;
+    JudgedResult llavaBench = null;
+    ChoiceResult mmlu = null;
+    Map<String, Object> sections = new LinkedHashMap<>();
+    double exactSeconds;
     Path output = Files.createDirectories(work.resolve("output"));
-    try (NDManager manager = NDManager.newBaseManager();
-        TextTokenizer tokenizer = data.tokenizer();
-        BufferedWriter answers = Files.newBufferedWriter(output.resolve(ANSWERS))) {
+    try (NDManager manager = NDManager.newBaseManager(); TextTokenizer tokenizer = data.tokenizer()) {
       TinyLlava model = TrainedModels.load(store, request.modelUri(), work, manager);
-      int maxNewTokens = request.spec().eval().maxNewTokens();
-      for (int i = 0; i < items.size(); i++) {
-        EvalItem item = items.get(i);
-        String prediction = tokenizer.decode(
-            GreedyDecoder.generate(model, item.imageFloats(), item.promptIds(), maxNewTokens)).trim();
-        boolean correct = score.add(item.category(), prediction, item.answer());
-        answers.write(JSON.writeValueAsString(answerLine(item, prediction, correct, modelId)));
-        answers.newLine();
-        context.progress(new StageProgress(StageNames.EVALUATE, i + 1, items.size(), 0, 0, 0, 0, ""), 0);
+      Answerer answerer = new Answerer(model, tokenizer, spec.beams(), spec.maxNewTokens());
+      long exactStarted = System.nanoTime();
+      try (AnswerLines answers = new AnswerLines(output.resolve(ANSWERS), modelId)) {
+        for (EvalItem item : items) {
+          String prediction = answerer.generate(item);
+          boolean correct = score.add(item.category(), prediction, item.answer());
+          answers.write(item, prediction, Map.of("category", item.category(), "reference", item.answer(), "correct", correct));
+          tick.run();
+        }
+      }
+      exactSeconds = seconds(exactStarted);
+      for (Map.Entry<String, List<EvalItem>> b : benchmarks.entrySet()) {
+        long benchmarkStarted = System.nanoTime();
+        Map<String, Object> section;
+        try (AnswerLines answers = new AnswerLines(output.resolve(answers(b.getKey())), modelId)) {
+          switch (b.getKey()) {
+            case EvalSpec.MMBENCH -> {
+              ChoiceBenchmark.Outcome o = ChoiceBenchmark.run(b.getValue(), true, answerer, answers, tick);
+              mmbench = o.result();
+              section = o.report();
+            }
+            case EvalSpec.LLAVA_BENCH -> {
+              JudgedBenchmark.Outcome o = JudgedBenchmark.run(b.getValue(), answerer, judge, answers, tick);
+              llavaBench = o.result();
+              section = o.report();
+            }
+            default -> {
+              ChoiceBenchmark.Outcome o = ChoiceBenchmark.run(b.getValue(), false, answerer, answers, tick);
+              mmlu = o.result();
+              section = o.report();
+            }
+          }
+        }
+        // Each section says what its benchmark cost, so a slow one is easy to spot.
+        section.put("seconds", seconds(benchmarkStarted));
+        sections.put(DataSpec.benchmarkField(b.getKey()), section); // llava-bench -> llavaBench, as in EvalResult
       }
     }
     Map<String, Double> perCategory = new TreeMap<>();
     score.byCategory().forEach((category, tally) -> perCategory.put(category, tally.accuracy()));
-    double exactMatch = score.overall().accuracy();
-    Files.write(output.resolve(REPORT), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(report(score)));
-    EvalResult result = new EvalResult(outputs.uri(), outputs.uri() + ANSWERS, items.size(), exactMatch,
-        perCategory, (System.nanoTime() - started) / 1e9);
+    Map<String, Object> report = report(score);
+    report.put("beams", spec.beams());
+    report.put("seconds", exactSeconds);
+    report.putAll(sections);
+    Files.write(output.resolve(REPORT), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
+    EvalResult result = new EvalResult(outputs.uri(), outputs.uri() + ANSWERS, items.size(), score.overall().accuracy(),
+        perCategory, seconds(started), spec.beams(), mmbench, llavaBench, mmlu);
     outputs.commit(output, result);
     LocalFolders.delete(work);
-    log.info("{}: exact match {} over {} questions {}", context.label(), String.format("%.3f", exactMatch),
-        items.size(), perCategory);
+    log.info("{}: exact match {} over {} questions {} (beam {}){}{}{}", context.label(),
+        String.format("%.3f", result.exactMatch()), items.size(), perCategory, spec.beams(),
+        mmbench == null ? "" : String.format("; mmbench %.3f circular", mmbench.accuracy()),
+        llavaBench == null ? "" : String.format("; llava-bench %.1f (%s)", llavaBench.relative(), llavaBench.judge()),
+        mmlu == null ? "" : String.format("; mmlu %.3f", mmlu.accuracy()));
     return result;
   }
 
-  /** One line of LLaVA's model_vqa answers jsonl, plus our scoring in metadata. */
-  private static Map<String, Object> answerLine(EvalItem item, String prediction, boolean correct, String modelId) {
-    Map<String, Object> line = new LinkedHashMap<>();
-    line.put("question_id", item.questionId());
-    line.put("prompt", item.question());
-    line.put("text", prediction);
-    line.put("answer_id", item.questionId() + "-" + modelId);
-    line.put("model_id", modelId);
-    line.put("metadata", Map.of("category", item.category(), "reference", item.answer(), "correct", correct));
-    return line;
+  private static double seconds(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1e9;
   }
 
   private static Map<String, Object> report(ExactMatch score) {

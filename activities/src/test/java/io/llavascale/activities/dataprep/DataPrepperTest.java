@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.llavascale.activities.testing.LocalFolderObjectStore;
+import io.llavascale.activities.dataprep.synthetic.SyntheticBenchmarks;
 import io.llavascale.activities.dataprep.synthetic.SyntheticDataset;
 import io.llavascale.activities.dataprep.synthetic.SyntheticDataset.BadKind;
 import io.llavascale.model.data.EvalItem;
@@ -57,12 +58,12 @@ class DataPrepperTest {
   static RunSpec spec(double mixRatio, double maxBad, long seed, int resolution) {
     DataSpec data = new DataSpec("s3://" + BUCKET + "/data/stage1.json",
         "s3://" + BUCKET + "/data/stage2.json", "s3://" + BUCKET + "/data/images",
-        "s3://" + BUCKET + "/data/eval/questions.jsonl",
+        "s3://" + BUCKET + "/data/eval/questions.jsonl", "", "", "",
         mixRatio > 0 ? "s3://" + BUCKET + "/data/sharegpt.json" : "", mixRatio, maxBad);
     StageSpec st = new StageSpec(1e-4, 0.03, "cosine", 0, 16, 1, 0, 128);
     return new RunSpec("", seed, new ModelSpec("tiny", resolution, "tiny-lm", "tiny-vision", 64, 2, 2),
         new TuningSpec("full", 0, 0, 0, List.of()), data, st, st, new CheckpointSpec(50, 2),
-        new EvalSpec(1, 8), new ComputeSpec("jvm", "cpu", 1, 1), "");
+        new EvalSpec(1, 8, List.of(), "offline", ""), new ComputeSpec("jvm", "cpu", 1, 1), "");
   }
 
   SyntheticDataset.Summary upload(LocalFolderObjectStore store, String name,
@@ -230,6 +231,59 @@ class DataPrepperTest {
 
   static int[] targets(TrainingSample s) {
     return Arrays.stream(s.labels()).filter(l -> l >= 0).toArray();
+  }
+
+  @Test
+  void benchmarkSetsArePreparedAndBadQuestionsQuarantined() throws Exception {
+    LocalFolderObjectStore store = store();
+    Path src = dir.resolve("bench");
+    SyntheticDataset.write(src, SyntheticDataset.Options.of(5, 20, 16, 0, 6));
+    String image = JSON.readTree(Files.readAllLines(src.resolve(SyntheticBenchmarks.MMBENCH)).get(0)).get("image").asText();
+    append(src.resolve(SyntheticBenchmarks.MMBENCH),
+        "{\"question_id\": \"one-option\", \"image\": \"" + image + "\", \"text\": \"q\", \"options\": [\"red\"], \"answer\": \"A\"}",
+        "{\"question_id\": \"letter-c\", \"text\": \"q\", \"options\": [\"a\", \"b\"], \"answer\": \"C\"}");
+    append(src.resolve(SyntheticBenchmarks.LLAVA_BENCH),
+        "{\"question_id\": \"no-reference\", \"image\": \"" + image + "\", \"text\": \"Describe it.\", \"category\": \"detail\"}");
+    append(src.resolve(SyntheticBenchmarks.MMLU),
+        "{\"question_id\": \"options-text\", \"text\": \"q\", \"options\": \"A. x B. y\", \"answer\": \"A\"}");
+    store.uploadFolder(src, "data/");
+    RunSpec base = spec(0, 0.5, 7);
+    String d = "s3://" + BUCKET + "/data/";
+    DataSpec data = new DataSpec(base.data().stage1(), base.data().stage2(), base.data().images(), base.data().eval(),
+        d + SyntheticBenchmarks.MMBENCH, d + SyntheticBenchmarks.LLAVA_BENCH, d + SyntheticBenchmarks.MMLU, "", 0, 0.5);
+    RunSpec spec = new RunSpec("", 7, base.model(), base.tuning(), data, base.stage1(), base.stage2(), base.checkpoint(),
+        new EvalSpec(1, 8, EvalSpec.BENCHMARKS, "offline", ""), base.compute(), "");
+
+    new DataPrepper(store).prepare("b1", spec, DataPrepper.Progress.NONE);
+
+    JsonNode report = JSON.readTree(store.getBytes("runs/b1/dataprep/output/report.json"));
+    assertEquals(3, report.at("/samples/mmbench").asInt());
+    assertEquals(3, report.at("/samples/llava-bench").asInt());
+    assertEquals(3, report.at("/samples/mmlu").asInt());
+    assertEquals(1, report.at("/datasets/mmbench/reasons/bad_options").asInt());
+    assertEquals(1, report.at("/datasets/mmbench/reasons/bad_answer").asInt());
+    assertEquals(1, report.at("/datasets/llava-bench/reasons/missing_answer").asInt());
+    assertEquals(1, report.at("/datasets/mmlu/reasons/bad_options").asInt());
+
+    PreparedDataReader reader = new PreparedDataReader(store, "b1");
+    for (EvalItem item : reader.benchmarkItems("mmbench")) {
+      assertTrue(item.options().size() >= 3, item.questionId());
+      assertEquals(3 * 42 * 42, item.pixels().length);
+      assertTrue(item.answer().matches("[A-D]"));
+    }
+    for (EvalItem item : reader.benchmarkItems("llava-bench")) {
+      assertFalse(item.context().isEmpty());
+      assertTrue(item.options().isEmpty());
+    }
+    for (EvalItem item : reader.benchmarkItems("mmlu")) {
+      assertEquals(null, item.pixels());
+      assertEquals(0, item.imageSize());
+    }
+    assertTrue(reader.benchmarkItems("nothing").isEmpty());
+  }
+
+  private static void append(Path jsonl, String... lines) throws Exception {
+    Files.writeString(jsonl, Files.readString(jsonl).stripTrailing() + "\n" + String.join("\n", lines) + "\n");
   }
 
   @Test

@@ -104,8 +104,8 @@ class LoraMergerTest {
     StageSpec stage = new StageSpec(1e-4, 0.03, "cosine", 0, 8, 1, 10, 128);
     return new RunSpec("", 5, new ModelSpec("tiny", 224, "tiny-lm", "tiny-vision", 32, 1, 2),
         new TuningSpec(method, 4, 8, 0.05, List.of("q_proj")),
-        new DataSpec("s3://b/s1.json", "s3://b/s2.json", "s3://b/images", "s3://b/eval.jsonl", "", 0, 0.1),
-        stage, stage, new CheckpointSpec(5, 2), new EvalSpec(1, 4), new ComputeSpec("jvm", "local", 1, 1), "");
+        new DataSpec("s3://b/s1.json", "s3://b/s2.json", "s3://b/images", "s3://b/eval.jsonl", "", "", "", "", 0, 0.1),
+        stage, stage, new CheckpointSpec(5, 2), new EvalSpec(1, 4, List.of(), "offline", ""), new ComputeSpec("jvm", "local", 1, 1), "");
   }
 
   @Test

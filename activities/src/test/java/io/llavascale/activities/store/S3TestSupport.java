@@ -10,16 +10,16 @@ import java.util.Random;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** One real S3Proxy per test class, on a free loopback port. */
-final class S3TestSupport implements AutoCloseable {
-  static final String BUCKET = "llava-test";
+public final class S3TestSupport implements AutoCloseable {
+  public static final String BUCKET = "llava-test";
   /** 5 MiB parts (the S3 minimum), 3 in flight, no wait between attempts: many parts from small files. */
-  static final TransferSettings SMALL_PARTS =
+  public static final TransferSettings SMALL_PARTS =
       new TransferSettings(TransferSettings.MIN_PART_SIZE, 3, 3, java.time.Duration.ZERO);
   final EmbeddedS3 s3;
   final S3Client client;
-  final S3ObjectStore store;
+  public final S3ObjectStore store;
 
-  S3TestSupport(Path dir) {
+  public S3TestSupport(Path dir) {
     quietClientLogging();
     s3 = EmbeddedS3.start(dir, 0, BUCKET);
     client = S3Clients.create(s3);

@@ -56,11 +56,11 @@ class StageTrainerTest {
     SyntheticDataset.write(raw, SyntheticDataset.Options.of(11, 48, 48, 0, 2));
     store.uploadFolder(raw, "data/");
     DataSpec data = new DataSpec("s3://" + BUCKET + "/data/stage1.json", "s3://" + BUCKET + "/data/stage2.json",
-        "s3://" + BUCKET + "/data/images", "s3://" + BUCKET + "/data/eval/questions.jsonl", "", 0, 0.1);
+        "s3://" + BUCKET + "/data/images", "s3://" + BUCKET + "/data/eval/questions.jsonl", "", "", "", "", 0, 0.1);
     StageSpec stage = new StageSpec(1e-3, 0.1, "cosine", 0, 8, 4, 24, 128);
     spec = new RunSpec("", 5, new ModelSpec("tiny", 224, "tiny-lm", "tiny-vision", 32, 1, 2),
         new TuningSpec("full", 0, 0, 0, List.of()), data, stage, stage, new CheckpointSpec(5, 2),
-        new EvalSpec(1, 4), new ComputeSpec("jvm", "local", 1, 1), "");
+        new EvalSpec(1, 4, List.of(), "offline", ""), new ComputeSpec("jvm", "local", 1, 1), "");
   }
 
   private TrainRequest request(String runId, String initFrom) {

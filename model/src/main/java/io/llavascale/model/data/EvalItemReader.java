@@ -67,9 +67,11 @@ public final class EvalItemReader implements Iterator<EvalItem>, AutoCloseable {
       }
       int side = n.path("image_size").asInt(0);
       byte[] px = n.hasNonNull("pixels") ? Base64.getDecoder().decode(n.get("pixels").asText()) : null;
+      List<String> options = new ArrayList<>();
+      n.path("options").forEach(o -> options.add(o.asText()));
       return new EvalItem(n.path("question_id").asText(), n.path("category").asText(),
-          n.path("image").asText(), n.path("text").asText(), n.path("answer").asText(), ids, px,
-          side);
+          n.path("image").asText(), n.path("text").asText(), n.path("answer").asText(), options,
+          n.path("context").asText(""), ids, px, side);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -10,8 +10,9 @@ import java.util.Base64;
 
 /**
  * Writes eval items as JSON lines, one object per line:
- * {@code {"question_id", "category", "image", "text", "answer", "prompt_ids": [int...],
- * "image_size": S, "pixels": base64 of planar RGB CHW bytes (absent when text-only)}}.
+ * {@code {"question_id", "category", "image", "text", "answer", "options": [text...] (absent when
+ * none), "context" (absent when ""), "prompt_ids": [int...], "image_size": S, "pixels": base64 of
+ * planar RGB CHW bytes (absent when text-only)}}.
  * Streams; the caller owns the output stream's lifetime (close() flushes but does not close it).
  */
 public final class EvalItemWriter implements AutoCloseable {
@@ -31,6 +32,16 @@ public final class EvalItemWriter implements AutoCloseable {
     g.writeStringField("image", item.image());
     g.writeStringField("text", item.question());
     g.writeStringField("answer", item.answer());
+    if (!item.options().isEmpty()) {
+      g.writeArrayFieldStart("options");
+      for (String option : item.options()) {
+        g.writeString(option);
+      }
+      g.writeEndArray();
+    }
+    if (!item.context().isEmpty()) {
+      g.writeStringField("context", item.context());
+    }
     g.writeArrayFieldStart("prompt_ids");
     for (int id : item.promptIds()) {
       g.writeNumber(id);

@@ -84,16 +84,23 @@ class ShardAndEvalFormatTest {
     byte[] px = new byte[3 * 4 * 4];
     new Random(1).nextBytes(px);
     try (OutputStream out = Files.newOutputStream(f); EvalItemWriter w = new EvalItemWriter(out)) {
-      w.write(new EvalItem("7", "color", "eval/e.png", "What color?", "red",
+      w.write(new EvalItem("7", "color", "eval/e.png", "What color?", "red", List.of(), "",
           new int[] {2, 5, 4, 9, 6}, px, 4));
-      w.write(new EvalItem("8", "text", "", "2+2?", "4", new int[] {2, 5, 9, 6}, null, 0));
+      w.write(new EvalItem("8", "math", "", "2+2?", "B", List.of("3", "4", "5"), "",
+          new int[] {2, 5, 9, 6}, null, 0));
+      w.write(new EvalItem("9", "detail", "eval/e.png", "Describe it.", "a red circle", List.of(),
+          "a red circle at the top", new int[] {2, 4, 5}, px, 4));
     }
     List<EvalItem> items = EvalItemReader.readAll(f);
-    assertEquals(2, items.size());
+    assertEquals(3, items.size());
     assertEquals("red", items.get(0).answer());
+    assertEquals(List.of(), items.get(0).options());
+    assertEquals("", items.get(0).context());
+    assertEquals(List.of("3", "4", "5"), items.get(1).options());
+    assertEquals("a red circle at the top", items.get(2).context());
     assertArrayEquals(px, items.get(0).pixels());
     assertArrayEquals(new int[] {2, 5, 4, 9, 6}, items.get(0).promptIds());
     assertNull(items.get(1).pixels());
-    assertEquals(2, Files.readAllLines(f).stream().filter(l -> !l.isBlank()).count());
+    assertEquals(3, Files.readAllLines(f).stream().filter(l -> !l.isBlank()).count());
   }
 }

@@ -21,7 +21,7 @@ class ExactMatchTest {
     assertTrue(score.add("colour", "Red", "red"));
     assertFalse(score.add("colour", "blue", "red"));
     assertTrue(score.add("count", "2", "2"));
-    assertEquals(new ExactMatch.Tally(2, 3), score.overall());
+    assertEquals(new Tally(2, 3), score.overall());
     assertEquals(0.5, score.byCategory().get("colour").accuracy(), 1e-12);
     assertEquals(1.0, score.byCategory().get("count").accuracy(), 1e-12);
   }

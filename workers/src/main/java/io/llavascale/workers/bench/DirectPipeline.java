@@ -2,6 +2,7 @@ package io.llavascale.workers.bench;
 
 import io.llavascale.activities.dataprep.DataPrepper;
 import io.llavascale.activities.evaluate.Evaluator;
+import io.llavascale.activities.evaluate.judge.JudgeFactory;
 import io.llavascale.activities.ledger.RunLedgerActivityImpl;
 import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.StageOutputs;
@@ -55,7 +56,7 @@ public final class DirectPipeline {
     }
     RunLedgerActivityImpl ledger = new RunLedgerActivityImpl(store);
     StageTrainer trainer = new StageTrainer(store, scratch);
-    Evaluator evaluator = new Evaluator(store, scratch);
+    Evaluator evaluator = new Evaluator(store, scratch, new JudgeFactory(store));
     Map<String, Double> seconds = new LinkedHashMap<>();
     Map<String, InJvmStageContext> contexts = new LinkedHashMap<>();
     List<StageStatus> stages = new ArrayList<>();

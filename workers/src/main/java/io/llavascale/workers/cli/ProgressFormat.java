@@ -4,7 +4,9 @@ import io.llavascale.workflows.pipeline.PipelineProgress;
 import io.llavascale.workflows.pipeline.PipelineReport;
 import io.llavascale.workflows.pipeline.StageStatus;
 import io.llavascale.workflows.spec.ComputeSpec;
+import io.llavascale.workflows.stages.ChoiceResult;
 import io.llavascale.workflows.stages.EvalResult;
+import io.llavascale.workflows.stages.JudgedResult;
 import io.llavascale.workflows.stages.StageNames;
 import java.io.PrintStream;
 import java.util.Locale;
@@ -90,12 +92,42 @@ final class ProgressFormat {
   }
 
   static void evaluation(PrintStream out, EvalResult eval) {
-    out.printf(Locale.ROOT, "Evaluation: exact match on %d held-out questions%n", eval.questions());
+    out.printf(Locale.ROOT, "Evaluation: exact match on %d held-out questions%s%n", eval.questions(),
+        eval.beams() > 1 ? " (beam " + eval.beams() + ")" : "");
     out.printf("  %-10s %s%n", "category", "exact match");
     for (Map.Entry<String, Double> e : eval.perCategory().entrySet()) {
       out.printf(Locale.ROOT, "  %-10s %.3f%n", e.getKey(), e.getValue());
     }
     out.printf(Locale.ROOT, "  %-10s %.3f%n", "overall", eval.exactMatch());
+    if (eval.mmbench() == null && eval.llavaBench() == null && eval.mmlu() == null) {
+      return;
+    }
+    out.println();
+    out.printf("  %-12s %7s  %s%n", "benchmark", "score", "detail");
+    if (eval.mmbench() != null) {
+      ChoiceResult m = eval.mmbench();
+      out.printf(Locale.ROOT, "  %-12s %7.3f  circular over %d questions (%d askings), single pass %.3f; %s%n", "mmbench",
+          m.accuracy(), m.questions(), m.askings(), m.firstPass(), categories(m.perCategory(), "%.2f"));
+    }
+    if (eval.llavaBench() != null) {
+      JudgedResult j = eval.llavaBench();
+      out.printf(Locale.ROOT, "  %-12s %7.1f  relative score, judge %s, %d questions (%d judged, %d cached); %s%n",
+          "llava-bench", j.relative(), j.judge(), j.questions(), j.judgeCalls(), j.cached(),
+          categories(j.perCategory(), "%.1f"));
+    }
+    if (eval.mmlu() != null) {
+      ChoiceResult m = eval.mmlu();
+      out.printf(Locale.ROOT, "  %-12s %7.3f  text only, %d questions; %s%n", "mmlu", m.accuracy(), m.questions(),
+          categories(m.perCategory(), "%.2f"));
+    }
+  }
+
+  /** "complex 50.1, conv 80.0". */
+  private static String categories(Map<String, Double> perCategory, String format) {
+    StringBuilder s = new StringBuilder();
+    perCategory.forEach((category, value) -> s.append(s.length() == 0 ? "" : ", ").append(category).append(' ')
+        .append(String.format(Locale.ROOT, format, value)));
+    return s.toString();
   }
 
   static String duration(double seconds) {

@@ -1,5 +1,6 @@
 package io.llavascale.workers.client;
 
+import io.llavascale.activities.dataprep.synthetic.SyntheticBenchmarks;
 import io.llavascale.activities.dataprep.synthetic.SyntheticDataset;
 import io.llavascale.activities.dataprep.synthetic.SyntheticDataset.BadKind;
 import io.llavascale.activities.store.ObjectStore;
@@ -63,16 +64,25 @@ public final class DemoDataset {
   public static Map<String, Object> ensure(
       ObjectStore store, Path home, String name, SyntheticDataset.Options options, boolean mixShareGpt) {
     Path local = home.resolve("datasets").resolve(name);
-    if (!Files.exists(local.resolve(SyntheticDataset.EVAL))) {
+    // A folder written before the benchmark sets existed is written again (it is deterministic).
+    if (!Files.exists(local.resolve(SyntheticDataset.EVAL)) || !Files.exists(local.resolve(SyntheticBenchmarks.MMLU))) {
       SyntheticDataset.write(local, options);
     }
     String prefix = "datasets/" + name + "/";
     DatasetUpload.upload(store, local, prefix);
+    return dataSection(store, prefix, mixShareGpt);
+  }
+
+  /** The spec's data section for a synthetic dataset uploaded under {@code prefix} (ending in '/'). */
+  public static Map<String, Object> dataSection(ObjectStore store, String prefix, boolean mixShareGpt) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("stage1", store.uri(prefix + SyntheticDataset.STAGE1));
     data.put("stage2", store.uri(prefix + SyntheticDataset.STAGE2));
     data.put("images", store.uri(prefix + SyntheticDataset.IMAGES + "/"));
     data.put("eval", store.uri(prefix + SyntheticDataset.EVAL));
+    data.put("mmbench", store.uri(prefix + SyntheticBenchmarks.MMBENCH));
+    data.put("llavaBench", store.uri(prefix + SyntheticBenchmarks.LLAVA_BENCH));
+    data.put("mmlu", store.uri(prefix + SyntheticBenchmarks.MMLU));
     if (mixShareGpt) {
       data.put("sharegpt", store.uri(prefix + SyntheticDataset.SHAREGPT));
     }

@@ -541,7 +541,21 @@ public class LlavaPipelineImpl implements LlavaPipeline {
   }
 
   private static String evalDetail(EvalResult e) {
-    return e.questions() + " questions, exact match " + String.format(Locale.ROOT, "%.3f", e.exactMatch());
+    StringBuilder s = new StringBuilder(e.questions() + " questions, exact match "
+        + String.format(Locale.ROOT, "%.3f", e.exactMatch()));
+    if (e.beams() > 1) {
+      s.append(" (beam ").append(e.beams()).append(')');
+    }
+    if (e.mmbench() != null) {
+      s.append(String.format(Locale.ROOT, ", mmbench %.3f", e.mmbench().accuracy()));
+    }
+    if (e.llavaBench() != null) {
+      s.append(String.format(Locale.ROOT, ", llava-bench %.1f", e.llavaBench().relative()));
+    }
+    if (e.mmlu() != null) {
+      s.append(String.format(Locale.ROOT, ", mmlu %.3f", e.mmlu().accuracy()));
+    }
+    return s.toString();
   }
 
   // ---- activity stubs ---------------------------------------------------------------------------

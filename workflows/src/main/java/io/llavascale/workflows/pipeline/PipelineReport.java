@@ -15,7 +15,8 @@ import java.util.List;
  * @param data      data prep's counts
  * @param align     stage-1 result
  * @param tune      stage-2 result
- * @param eval      evaluation: eval.exactMatch and eval.perCategory
+ * @param eval      evaluation: eval.exactMatch and eval.perCategory, and eval.mmbench, eval.llavaBench,
+ *                  eval.mmlu for the benchmarks the run configured (null otherwise)
  * @param gpuHours  total GPU-hours
  * @param reportUri s3 URI of report.json (empty inside report.json itself)
  */

@@ -34,9 +34,15 @@ public final class RunSpecParser {
   public static final String CLIP_224 = "openai/clip-vit-large-patch14";
   public static final String CLIP_336 = "openai/clip-vit-large-patch14-336";
 
-  /** Fields a whole spec may leave out, with the value they take. */
-  private static final Map<String, Object> OPTIONAL =
-      Map.of("preset", "", "resumeFrom", "", "data.sharegpt", "", "data.mixRatio", 0.0);
+  /**
+   * Fields a whole spec may leave out, with the value they take (also what lets a spec.json
+   * written before a field existed still resume).
+   */
+  private static final Map<String, Object> OPTIONAL = Map.ofEntries(
+      Map.entry("preset", ""), Map.entry("resumeFrom", ""), Map.entry("data.sharegpt", ""),
+      Map.entry("data.mixRatio", 0.0), Map.entry("data.mmbench", ""), Map.entry("data.llavaBench", ""),
+      Map.entry("data.mmlu", ""), Map.entry("eval.benchmarks", List.of()),
+      Map.entry("eval.judge", EvalSpec.OFFLINE_JUDGE), Map.entry("eval.judgeModel", ""));
 
   // A pool name becomes part of a task queue name (llava-gpu-<pool>).
   private static final Pattern POOL = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -348,8 +354,27 @@ public final class RunSpecParser {
     c.positive("checkpoint.everySteps", s.checkpoint().everySteps());
     c.atLeast("checkpoint.keep", s.checkpoint().keep(), 1);
 
-    c.range("eval.beams", s.eval().beams(), 1, 64);
-    c.positive("eval.maxNewTokens", s.eval().maxNewTokens());
+    EvalSpec e = s.eval();
+    c.range("eval.beams", e.beams(), 1, 64);
+    c.positive("eval.maxNewTokens", e.maxNewTokens());
+    for (String name : EvalSpec.BENCHMARKS) {
+      String field = "data." + DataSpec.benchmarkField(name);
+      String uri = d.benchmark(name);
+      if (!uri.isEmpty()) {
+        c.uri(field, uri);
+      } else if (e.benchmarks().contains(name)) {
+        errors.add(field + " must be set when eval.benchmarks lists " + name + " (an s3://bucket/key URI of its"
+            + " questions), or take " + name + " out of eval.benchmarks");
+      }
+    }
+    for (int i = 0; i < e.benchmarks().size(); i++) {
+      String name = e.benchmarks().get(i);
+      c.oneOf("eval.benchmarks[" + i + "]", name, EvalSpec.BENCHMARKS);
+      if (e.benchmarks().indexOf(name) < i) {
+        errors.add("eval.benchmarks lists " + show(name) + " twice");
+      }
+    }
+    c.oneOf("eval.judge", e.judge(), EvalSpec.JUDGES);
 
     ComputeSpec k = s.compute();
     c.oneOf("compute.backend", k.backend(), BACKENDS);

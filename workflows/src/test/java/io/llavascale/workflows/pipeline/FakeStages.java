@@ -156,7 +156,7 @@ final class FakeStages {
       requests.add(request);
       return new EvalResult(
           out(request.runId(), "eval"), out(request.runId(), "eval") + "answers.jsonl", 8, 0.625,
-          Map.of("conv", 0.5, "detail", 0.75), 2.0);
+          Map.of("conv", 0.5, "detail", 0.75), 2.0, request.spec().eval().beams(), null, null, null);
     }
   }
 }

@@ -137,7 +137,10 @@ class RunSpecParserTest {
     assertEquals("s3://llava-runs/datasets/demo/eval/questions.jsonl", s.data().eval());
     assertEquals("", s.data().sharegpt());
     assertEquals(new CheckpointSpec(50, 2), s.checkpoint());
-    assertEquals(new EvalSpec(1, 8), s.eval());
+    assertEquals(new EvalSpec(1, 32, List.of("mmbench", "llava-bench", "mmlu"), "offline", ""), s.eval());
+    assertEquals("s3://llava-runs/datasets/demo/eval/mmbench.jsonl", s.data().mmbench());
+    assertEquals("s3://llava-runs/datasets/demo/eval/llava_bench.jsonl", s.data().benchmark("llava-bench"));
+    assertEquals("s3://llava-runs/datasets/demo/eval/mmlu.jsonl", s.data().mmlu());
     assertEquals(new ComputeSpec("jvm", "local", 1, 1), s.compute());
     assertEquals(16, s.stage1().batchSize());
     assertEquals("s3://llava-runs/datasets/demo/sharegpt.json", PresetCatalog.spec("tiny-full-mix").data().sharegpt());
@@ -353,6 +356,38 @@ class RunSpecParserTest {
     assertHas(e, "tuning.loraRank must be in [1, 4096], got 0");
     assertHas(e, "tuning.loraAlpha must be > 0, got 0");
     assertTrue(e.get(2).startsWith("tuning.targetModules must name at least one module for lora"));
+  }
+
+  @Test
+  void benchmarksAndJudgeAreCheckedAgainstWhatIsAllowed() {
+    List<String> e = errors(Map.of("preset", "tiny-full",
+        "data", Map.of("mmlu", "", "mmbench", "mmbench.tsv"),
+        "eval", Map.of("benchmarks", List.of("mmlu", "vqav2", "mmlu"), "judge", "gpt4")));
+    assertHas(e, "data.mmbench must be an s3://bucket/key URI (upload local data first: the CLI does it for the demo), got 'mmbench.tsv'");
+    assertHas(e, "data.mmlu must be set when eval.benchmarks lists mmlu (an s3://bucket/key URI of its questions), or take mmlu out of eval.benchmarks");
+    assertHas(e, "eval.benchmarks[1] must be one of mmbench, llava-bench, mmlu, got 'vqav2'");
+    assertHas(e, "eval.benchmarks lists 'mmlu' twice");
+    assertHas(e, "eval.judge must be one of offline, openai, got 'gpt4'");
+    assertEquals(5, e.size(), String.join("\n", e));
+    // No benchmarks, no benchmark data needed.
+    RunSpec none = RunSpecParser.parse(Map.of("preset", "tiny-full", "eval", Map.of("benchmarks", List.of()),
+        "data", Map.of("mmbench", "", "llavaBench", "", "mmlu", "")));
+    assertEquals(List.of(), none.eval().benchmarks());
+  }
+
+  @Test
+  void specsWrittenBeforeTheBenchmarksExistedStillParse() {
+    Map<String, Object> old = RunSpecParser.toMap(PresetCatalog.spec("tiny-full"));
+    old.put("preset", "");
+    for (String field : List.of("mmbench", "llavaBench", "mmlu")) {
+      ((Map<?, ?>) old.get("data")).remove(field);
+    }
+    for (String field : List.of("benchmarks", "judge", "judgeModel")) {
+      ((Map<?, ?>) old.get("eval")).remove(field);
+    }
+    RunSpec s = RunSpecParser.parse(old);
+    assertEquals(new EvalSpec(1, 32, List.of(), "offline", ""), s.eval());
+    assertEquals("", s.data().mmbench());
   }
 
   @Test

@@ -41,6 +41,7 @@ import javax.imageio.ImageIO;
  * root/stage2.json           LLaVA-80K-like multi-turn Q&amp;A (short answers: "red", "top left", "2")
  * root/sharegpt.json         text-only multi-turn records (no "image" key)
  * root/eval/questions.jsonl  model_vqa questions {question_id, image, text, category, answer}
+ * root/eval/mmbench.jsonl, llava_bench.jsonl, mmlu.jsonl   benchmark sets ({@link SyntheticBenchmarks})
  * </pre>
  *
  * Image paths in the records are relative to {@code root/images} (the run spec's image folder).
@@ -79,7 +80,7 @@ public final class SyntheticDataset {
       "Share a concise interpretation of the image provided.",
       "Render a clear and concise summary of the photo.",
       "Write a terse but informative summary of the picture.");
-  private static final String[][] OPPOSITES = {
+  static final String[][] OPPOSITES = {
     {"big", "small"}, {"hot", "cold"}, {"up", "down"}, {"left", "right"}, {"top", "bottom"},
     {"light", "dark"}, {"fast", "slow"}, {"old", "new"}, {"open", "closed"}, {"happy", "sad"}
   };
@@ -139,7 +140,7 @@ public final class SyntheticDataset {
       Path root, int images, int stage1Records, int stage2Records, int sharegptRecords,
       int evalQuestions) {}
 
-  private record Shape(int color, int shape, int cell) {}
+  record Shape(int color, int shape, int cell) {}
 
   /**
    * Small objects in one cell no big shape uses: {@code count} dots, or (count 0) one small shape.
@@ -152,9 +153,9 @@ public final class SyntheticDataset {
   }
 
   /** What one image shows; {@code small} is null except in detail scenes. */
-  private record Scene(List<Shape> shapes, Small small) {}
+  record Scene(List<Shape> shapes, Small small) {}
 
-  private record Qa(String category, String question, String answer) {}
+  record Qa(String category, String question, String answer) {}
 
   private SyntheticDataset() {}
 
@@ -168,6 +169,7 @@ public final class SyntheticDataset {
       int s2 = writeStage2(root, o, images);
       int sg = writeShareGpt(root, o);
       int ev = writeEval(root, o, images);
+      SyntheticBenchmarks.write(root, o.seed(), o.evalImages());
       return new Summary(root, images[0], s1, s2, sg, ev);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -287,7 +289,7 @@ public final class SyntheticDataset {
 
   // ---- content ----
 
-  private static Scene scene(Random rnd, double detailFraction) {
+  static Scene scene(Random rnd, double detailFraction) {
     // No draw at all without detail scenes: the default datasets keep their exact bytes.
     if (detailFraction > 0 && rnd.nextDouble() < detailFraction) {
       return detailScene(rnd);
@@ -355,7 +357,7 @@ public final class SyntheticDataset {
   }
 
   /** Every unambiguous question the scene supports, with one- or two-word answers. */
-  private static List<Qa> questions(Scene scene, Random rnd) {
+  static List<Qa> questions(Scene scene, Random rnd) {
     return scene.small() == null ? bigShapeQuestions(scene.shapes(), rnd) : detailQuestions(scene);
   }
 
@@ -412,7 +414,7 @@ public final class SyntheticDataset {
     return qas;
   }
 
-  private static String[] textQuestion(Random rnd) {
+  static String[] textQuestion(Random rnd) {
     switch (rnd.nextInt(4)) {
       case 0: {
         int a = rnd.nextInt(20);
@@ -516,7 +518,7 @@ public final class SyntheticDataset {
   }
 
   /** Writes the image (PNG or JPEG at random); returns its path relative to the image folder. */
-  private static String writeImage(Path root, String stem, Scene scene, Random rnd)
+  static String writeImage(Path root, String stem, Scene scene, Random rnd)
       throws IOException {
     boolean wide = rnd.nextInt(4) == 0;
     BufferedImage img = draw(scene, wide ? 224 : 168, 168, rnd);
@@ -576,7 +578,7 @@ public final class SyntheticDataset {
     return out.toByteArray();
   }
 
-  private static String pad(int i) {
+  static String pad(int i) {
     return String.format("%05d", i);
   }
 }

@@ -39,7 +39,8 @@ class SyntheticDatasetTest {
     try (Stream<Path> s = Files.walk(dir.resolve("a"))) {
       files = s.filter(Files::isRegularFile).sorted().toList();
     }
-    assertEquals(a.images() + 4, files.size()); // images + 3 json + questions.jsonl
+    // images + 3 json + questions.jsonl, and the benchmark sets: 3 jsonl, 2 mmbench + 1 llava-bench images
+    assertEquals(a.images() + 4 + 3 + 3, files.size());
     for (Path f : files) {
       Path other = dir.resolve("b").resolve(dir.resolve("a").relativize(f));
       assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(other), f.toString());
