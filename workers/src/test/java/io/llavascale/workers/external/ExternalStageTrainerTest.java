@@ -19,6 +19,7 @@ import io.llavascale.infra.config.S3Clients;
 import io.llavascale.infra.config.StackConfig;
 import io.llavascale.model.train.TrainerConfig.Stage;
 import io.llavascale.workers.client.DatasetUpload;
+import io.llavascale.workers.client.DemoDataset;
 import io.llavascale.workflows.spec.RunSpec;
 import io.llavascale.workflows.spec.RunSpecParser;
 import io.llavascale.workflows.stages.PreparedData;
@@ -71,9 +72,7 @@ class ExternalStageTrainerTest {
     spec = RunSpecParser.parse(Map.of(
         "preset", "tiny-full",
         "model", Map.of("hidden", 32, "layers", 1, "heads", 2),
-        "data", Map.of("stage1", s3.uri("datasets/ext/" + SyntheticDataset.STAGE1),
-            "stage2", s3.uri("datasets/ext/" + SyntheticDataset.STAGE2),
-            "images", s3.uri("datasets/ext/images/"), "eval", s3.uri("datasets/ext/" + SyntheticDataset.EVAL)),
+        "data", DemoDataset.dataSection(s3, "datasets/ext/", false),
         "stage1", Map.of("maxSteps", 10, "batchSize", 8),
         "stage2", Map.of("maxSteps", STEPS, "batchSize", 8, "epochs", 20),
         "checkpoint", Map.of("everySteps", EVERY, "keep", 2),
