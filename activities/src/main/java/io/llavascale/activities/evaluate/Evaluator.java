@@ -6,7 +6,9 @@ import io.llavascale.activities.dataprep.PreparedDataReader;
 import io.llavascale.activities.lifecycle.LocalFolders;
 import io.llavascale.activities.lifecycle.StageContext;
 import io.llavascale.activities.store.ObjectStore;
+import io.llavascale.activities.store.S3Uri;
 import io.llavascale.activities.store.StageOutputs;
+import io.llavascale.activities.store.StorePaths;
 import io.llavascale.activities.train.TrainedModels;
 import io.llavascale.model.data.EvalItem;
 import io.llavascale.model.decode.GreedyDecoder;
@@ -68,7 +70,7 @@ public final class Evaluator {
     if (items.isEmpty()) {
       throw new IllegalStateException("data prep kept no evaluation questions for run " + request.runId());
     }
-    String modelId = request.runId() + "/" + StageNames.TUNE;
+    String modelId = modelId(request.runId(), request.modelUri());
     ExactMatch score = new ExactMatch();
     Path output = Files.createDirectories(work.resolve("output"));
     try (NDManager manager = NDManager.newBaseManager();
@@ -89,7 +91,8 @@ public final class Evaluator {
     Map<String, Double> perCategory = new TreeMap<>();
     score.byCategory().forEach((category, tally) -> perCategory.put(category, tally.accuracy()));
     double exactMatch = score.overall().accuracy();
-    Files.write(output.resolve(REPORT), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(report(score)));
+    Files.write(output.resolve(REPORT),
+        JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(report(request.modelUri(), score)));
     EvalResult result = new EvalResult(outputs.uri(), outputs.uri() + ANSWERS, items.size(), exactMatch,
         perCategory, (System.nanoTime() - started) / 1e9);
     outputs.commit(output, result);
@@ -111,11 +114,23 @@ public final class Evaluator {
     return line;
   }
 
-  private static Map<String, Object> report(ExactMatch score) {
+  /**
+   * LLaVA's model_id: the run and the stage whose output answered ({@code <run>/stage2} for full
+   * fine-tuning, {@code <run>/merge} for a merged LoRA model), or the model's key when it lives
+   * outside the run.
+   */
+  static String modelId(String runId, String modelUri) {
+    String key = S3Uri.parse(modelUri).key();
+    String root = StorePaths.runRoot(runId);
+    return key.startsWith(root) ? runId + "/" + key.substring(root.length()).split("/")[0] : key;
+  }
+
+  private static Map<String, Object> report(String modelUri, ExactMatch score) {
     Map<String, Object> categories = new TreeMap<>();
     score.byCategory().forEach((category, tally) -> categories.put(category,
         Map.of("exactMatch", tally.accuracy(), "correct", tally.correct(), "total", tally.total())));
     Map<String, Object> report = new LinkedHashMap<>();
+    report.put("model", modelUri);
     report.put("exactMatch", score.overall().accuracy());
     report.put("correct", score.overall().correct());
     report.put("total", score.overall().total());
