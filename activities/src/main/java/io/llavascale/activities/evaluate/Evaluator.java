@@ -7,7 +7,9 @@ import io.llavascale.activities.evaluate.judge.JudgeFactory;
 import io.llavascale.activities.lifecycle.LocalFolders;
 import io.llavascale.activities.lifecycle.StageContext;
 import io.llavascale.activities.store.ObjectStore;
+import io.llavascale.activities.store.S3Uri;
 import io.llavascale.activities.store.StageOutputs;
+import io.llavascale.activities.store.StorePaths;
 import io.llavascale.activities.train.TrainedModels;
 import io.llavascale.model.data.EvalItem;
 import io.llavascale.model.llava.TinyLlava;
@@ -91,7 +93,7 @@ public final class Evaluator {
     int[] done = {0};
     Runnable tick = () -> context.progress(new StageProgress(StageNames.EVALUATE, ++done[0], total, 0, 0, 0, 0, ""), 0);
 
-    String modelId = request.runId() + "/" + StageNames.TUNE;
+    String modelId = modelId(request.runId(), request.modelUri());
     ExactMatch score = new ExactMatch();
     ChoiceResult mmbench = null;
     JudgedResult llavaBench = null;
@@ -141,7 +143,7 @@ public final class Evaluator {
     }
     Map<String, Double> perCategory = new TreeMap<>();
     score.byCategory().forEach((category, tally) -> perCategory.put(category, tally.accuracy()));
-    Map<String, Object> report = report(score);
+    Map<String, Object> report = report(request.modelUri(), score);
     report.put("beams", spec.beams());
     report.put("seconds", exactSeconds);
     report.putAll(sections);
@@ -162,11 +164,23 @@ public final class Evaluator {
     return (System.nanoTime() - startedNanos) / 1e9;
   }
 
-  private static Map<String, Object> report(ExactMatch score) {
+  /**
+   * LLaVA's model_id: the run and the stage whose output answered ({@code <run>/stage2} for full
+   * fine-tuning, {@code <run>/merge} for a merged LoRA model), or the model's key when it lives
+   * outside the run.
+   */
+  static String modelId(String runId, String modelUri) {
+    String key = S3Uri.parse(modelUri).key();
+    String root = StorePaths.runRoot(runId);
+    return key.startsWith(root) ? runId + "/" + key.substring(root.length()).split("/")[0] : key;
+  }
+
+  private static Map<String, Object> report(String modelUri, ExactMatch score) {
     Map<String, Object> categories = new TreeMap<>();
     score.byCategory().forEach((category, tally) -> categories.put(category,
         Map.of("exactMatch", tally.accuracy(), "correct", tally.correct(), "total", tally.total())));
     Map<String, Object> report = new LinkedHashMap<>();
+    report.put("model", modelUri);
     report.put("exactMatch", score.overall().accuracy());
     report.put("correct", score.overall().correct());
     report.put("total", score.overall().total());

@@ -18,6 +18,8 @@ import io.llavascale.model.merge.MergeVerificationException;
 import io.llavascale.model.merge.MergeVerifier;
 import io.llavascale.model.merge.StreamingMerge;
 import io.llavascale.model.merge.Verification;
+import io.llavascale.model.merge.WholeModelProbe;
+import io.llavascale.model.quant.QuantizedBase;
 import io.llavascale.workflows.spec.RunSpec;
 import io.llavascale.workflows.stages.MergeRequest;
 import io.llavascale.workflows.stages.MergeResult;
@@ -39,15 +41,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * MergeLora against the store: download the base (stage 1's output) and stage 2's adapter, merge
- * them tensor by tensor into {@code runs/<runId>/merge/output/llava-merged/}, check every adapted
- * layer on a probe batch, and commit the output (manifest last) with {@code merge-report.json}.
+ * them tensor by tensor into {@code runs/<runId>/merge/output/llava-merged/}, check the result on a
+ * probe batch (the whole tiny model against its unmerged self; every adapted layer of a model the
+ * JVM cannot run), and commit the output (manifest last) with {@code merge-report.json}.
  */
 public final class LoraMerger {
   /** Non-retryable failure type: the adapter is malformed or does not fit the base. */
   public static final String BAD_ADAPTER = "BadAdapter";
   /** Non-retryable failure type: the merged weights do not reproduce base + adapter. */
   public static final String MERGE_MISMATCH = "MergeMismatch";
-  /** Non-retryable failure type: a tuning method this merge cannot serve yet. */
+  /** Non-retryable failure type: a tuning method with nothing to merge. */
   public static final String UNSUPPORTED = "UnsupportedMerge";
   /**
    * The merged model's folder. LLaVA's loader picks its code path from the folder name: "llava" and
@@ -57,6 +60,8 @@ public final class LoraMerger {
   public static final String REPORT = "merge-report.json";
   /** Probe inputs per adapted layer: enough to catch a wrong row, cheap next to the merge itself. */
   static final int PROBE_ROWS = 8;
+  /** Probe sequences through the whole tiny model: two with an image, two without. */
+  static final int PROBE_SAMPLES = 4;
 
   private static final Logger log = LoggerFactory.getLogger(LoraMerger.class);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -94,16 +99,16 @@ public final class LoraMerger {
             new StreamingMerge.Options(ShardedSafetensors.DEFAULT_MAX_SHARD_BYTES, transform),
             (done, total, name, bytes, totalBytes) -> context.progress(new StageProgress(StageNames.MERGE, done, total,
                 0, 0, 0, eta(started, bytes, totalBytes), ""), 0));
-        Verification verification = new LayerProbe(request.spec().seed(), PROBE_ROWS)
+        Verification verification = verifier(request.spec())
             .verify(new MergeVerifier.Inputs(base, adapter, transform, model));
         log.info("{}: {}", context.label(), verification.summary());
         verification.requirePassed();
         Files.write(output.resolve(REPORT), JSON.writeValueAsBytes(report(request, adapter.config(), summary, verification)));
         String reason = String.format(Locale.ROOT, "merged %d adapted of %d tensors (%d replaced), %.2f GB;"
-                + " probe max abs diff %.3g", summary.merged(), summary.tensors(), summary.replaced(),
-            summary.bytes() / 1e9, verification.maxAbsDiff());
+                + " %s max abs diff %.3g", summary.merged(), summary.tensors(), summary.replaced(),
+            summary.bytes() / 1e9, verification.method(), verification.maxAbsDiff());
         MergeResult result = new MergeResult(false, reason, outputs.uri() + MODEL_FOLDER + "/",
-            (System.nanoTime() - started) / 1e9);
+            (System.nanoTime() - started) / 1e9, verification.method(), verification.maxAbsDiff());
         outputs.commit(output, result);
         log.info("{}: done {} peakBuffers={}MB output={}", context.label(), reason,
             summary.peakBufferBytes() >> 20, result.outputUri());
@@ -118,14 +123,25 @@ public final class LoraMerger {
     }
   }
 
-  /** What stage 2's adapters were trained against, so the merge lands them on the same weights. */
+  /**
+   * What stage 2's adapters were trained against, so the merge lands them on the same weights:
+   * the stored base for LoRA, its NF4 round trip for QLoRA (the merged model is then the model
+   * QLoRA trained, not the F32 base plus adapters fitted to a rounded one).
+   */
   static BaseTransform baseTransform(RunSpec spec) {
-    String method = spec.tuning().method();
-    if (method.equals("lora")) {
-      return BaseTransform.IDENTITY;
-    }
-    throw ApplicationFailure.newNonRetryableFailure(StageNames.MERGE + ": tuning method " + method + " has no merge"
-        + " here; QLoRA needs the NF4 round trip (model/quant) as its base transform", UNSUPPORTED);
+    return switch (spec.tuning().method()) {
+      case "lora" -> BaseTransform.IDENTITY;
+      case "qlora" -> QuantizedBase.ROUND_TRIP;
+      default -> throw ApplicationFailure.newNonRetryableFailure(StageNames.MERGE + ": tuning method "
+          + spec.tuning().method() + " trains no adapters, so there is nothing to merge", UNSUPPORTED);
+    };
+  }
+
+  /** The tiny model runs here, so its merge is checked whole; a large one layer by layer. */
+  static MergeVerifier verifier(RunSpec spec) {
+    return spec.model().size().equals("tiny")
+        ? new WholeModelProbe(spec.seed(), PROBE_SAMPLES)
+        : new LayerProbe(spec.seed(), PROBE_ROWS);
   }
 
   private Path download(String uri, Path folder) throws IOException {

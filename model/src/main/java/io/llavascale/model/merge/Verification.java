@@ -5,9 +5,9 @@ import java.util.Locale;
 /**
  * What a {@link MergeVerifier} found.
  *
- * @param method      which check (e.g. layer-probe)
+ * @param method      which check ({@link LayerProbe#METHOD}, {@link WholeModelProbe#METHOD})
  * @param checked     layers (or models) compared
- * @param probeRows   probe inputs per layer
+ * @param probeRows   probe inputs per layer (per model)
  * @param maxAbsDiff  largest |merged output - unmerged output| over every probe output
  * @param worstRatio  largest |difference| / its tolerance; above 1 fails
  * @param worst       where the worst ratio was, with its difference and tolerance
@@ -29,7 +29,7 @@ public record Verification(String method, int checked, int probeRows, double max
   }
 
   public String summary() {
-    return String.format(Locale.ROOT, "%s over %d layers x %d probes: max abs diff %.3g (worst %.2f of tolerance)",
+    return String.format(Locale.ROOT, "%s: %d checked x %d probes, max abs diff %.3g (worst %.2f of tolerance)",
         method, checked, probeRows, maxAbsDiff, worstRatio);
   }
 }

@@ -18,6 +18,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +60,47 @@ class QuantizedBaseTest {
       assertTrue(worst > 0, "the base really is quantised");
       assertTrue(worst < 0.1 * scale, "logits move by " + worst + " of " + scale);
       assertEquals(arraysBefore - 12, manager.getManagedArrays().size(), "dequantised weights die with the step");
+    }
+  }
+
+  @Test
+  void theMergesRuleNamesExactlyTheWeightsQuantizeReplaces() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      TinyLlava model = TinyLlava.create(MODEL, 9, manager);
+      Map<String, long[]> shapes = new TreeMap<>();
+      model.namedParameters().forEach((path, p) -> shapes.put(path, p.getArray().getShape().getShape()));
+      Set<String> byRule = new TreeSet<>();
+      shapes.forEach((path, shape) -> {
+        if (QuantizedBase.holdsAsNf4(path, shape)) {
+          byRule.add(path);
+        }
+      });
+
+      QuantizedBase.quantize(model);
+
+      Set<String> replaced = new TreeSet<>(shapes.keySet());
+      replaced.removeAll(model.namedParameters().keySet());
+      assertEquals(replaced, byRule);
+      assertEquals(12, byRule.size());
+    }
+    assertTrue(QuantizedBase.holdsAsNf4("model.layers.3.self_attn.q_proj.weight", new long[] {8, 8}), "LLaMA names");
+    assertFalse(QuantizedBase.holdsAsNf4("model.layers.3.input_layernorm.weight", new long[] {8}));
+    assertFalse(QuantizedBase.holdsAsNf4("lm_head.weight", new long[] {8, 8}));
+  }
+
+  @Test
+  void theRoundTripTransformIsWhatTheNf4BaseComputesWith() {
+    float[] values = new float[3 * 64];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) Math.sin(i * 0.37) * (1 + i % 5);
+    }
+    long[] shape = {3, 64};
+    String name = "lm.layers.1.mlp.up_proj.weight";
+    assertTrue(QuantizedBase.ROUND_TRIP.transforms(name, shape));
+    assertFalse(QuantizedBase.ROUND_TRIP.transforms("lm.layers.1.mlp.up_proj.bias", new long[] {3}));
+    try (NDManager manager = NDManager.newBaseManager()) {
+      assertArrayEquals(Nf4Tensor.quantize(values, shape).materialize(manager).toFloatArray(),
+          QuantizedBase.ROUND_TRIP.apply(name, shape, values.clone()));
     }
   }
 

@@ -4,6 +4,7 @@ import io.llavascale.activities.dataprep.DataPrepper;
 import io.llavascale.activities.evaluate.Evaluator;
 import io.llavascale.activities.evaluate.judge.JudgeFactory;
 import io.llavascale.activities.ledger.RunLedgerActivityImpl;
+import io.llavascale.activities.merge.LoraMerger;
 import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.StageOutputs;
 import io.llavascale.activities.train.StageTrainer;
@@ -13,6 +14,8 @@ import io.llavascale.workflows.pipeline.StageStatus;
 import io.llavascale.workflows.spec.RunSpec;
 import io.llavascale.workflows.stages.EvalRequest;
 import io.llavascale.workflows.stages.EvalResult;
+import io.llavascale.workflows.stages.MergeRequest;
+import io.llavascale.workflows.stages.MergeResult;
 import io.llavascale.workflows.stages.PreparedData;
 import io.llavascale.workflows.stages.StageNames;
 import io.llavascale.workflows.stages.StageProgress;
@@ -27,10 +30,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The pipeline's work for a full fine-tuning run, done by calling the stage runners directly in
- * this JVM: the same store calls LlavaPipeline's activities make (ledger spec, committed-stage
- * check, DataPrep, AlignStage, TuneStage, Evaluate, report), in the same order, with no Temporal in
- * between. Its wall time is the baseline the orchestrated run is compared with.
+ * The pipeline's work done by calling the stage runners directly in this JVM: the same store calls
+ * LlavaPipeline's activities make (ledger spec, committed-stage check, DataPrep, AlignStage,
+ * TuneStage, MergeLora for LoRA / QLoRA, Evaluate of the merged or tuned model, report), in the
+ * same order, with no Temporal in between. Its wall time is the baseline the orchestrated run is
+ * compared with.
  */
 public final class DirectPipeline {
   /** What a direct run did: per-stage seconds, the stages' contexts, the report it wrote. */
@@ -50,10 +54,6 @@ public final class DirectPipeline {
   }
 
   public Outcome run(String runId, RunSpec spec) throws IOException {
-    if (!spec.tuning().isFull()) {
-      throw new IllegalArgumentException("the bench runs full fine-tuning presets only (tuning.method "
-          + spec.tuning().method() + " needs MergeLora, which has no in-JVM runner here)");
-    }
     RunLedgerActivityImpl ledger = new RunLedgerActivityImpl(store);
     StageTrainer trainer = new StageTrainer(store, scratch);
     Evaluator evaluator = new Evaluator(store, scratch, new JudgeFactory(store));
@@ -79,18 +79,28 @@ public final class DirectPipeline {
     TrainResult tune = trainer.train(new TrainRequest(runId, spec, data, align.outputUri()), TrainerConfig.Stage.TUNE,
         context(contexts, runId, StageNames.TUNE));
     stages.add(done(seconds, StageNames.TUNE, t, tune.trainableParams()));
-    stages.add(new StageStatus(StageNames.MERGE, "skipped", 0, 0, 0, "full fine-tuning: nothing to merge"));
+
+    MergeResult merge;
+    if (spec.tuning().isFull()) {
+      merge = MergeResult.nothingToMerge(tune.outputUri());
+      stages.add(new StageStatus(StageNames.MERGE, "skipped", 0, 0, 0, merge.reason()));
+    } else {
+      t = System.nanoTime();
+      merge = new LoraMerger(store, scratch).merge(new MergeRequest(runId, spec, align.outputUri(), tune),
+          context(contexts, runId, StageNames.MERGE));
+      stages.add(done(seconds, StageNames.MERGE, t, 0));
+    }
 
     t = System.nanoTime();
-    EvalResult eval = evaluator.evaluate(new EvalRequest(runId, spec, data, tune.outputUri()),
+    EvalResult eval = evaluator.evaluate(new EvalRequest(runId, spec, data, merge.outputUri()),
         context(contexts, runId, StageNames.EVALUATE));
     stages.add(done(seconds, StageNames.EVALUATE, t, 0));
 
-    PipelineReport report = new PipelineReport(runId, spec, stages, data, align, tune, eval, 0, "");
+    PipelineReport report = new PipelineReport(runId, spec, stages, data, align, tune, merge, eval, 0, "");
     String uri = ledger.writeReport(runId, report);
     double total = (System.nanoTime() - started) / 1e9;
     return new Outcome(total, seconds, contexts,
-        new PipelineReport(runId, spec, stages, data, align, tune, eval, 0, uri));
+        new PipelineReport(runId, spec, stages, data, align, tune, merge, eval, 0, uri));
   }
 
   /** What DataPrepActivityImpl does, with this JVM's context instead of the activity's. */

@@ -84,10 +84,6 @@ public final class PipelineBench {
       throws IOException {
     EngineThreads.configure(); // before the first NDManager, as the workers' processes do
     RunSpec resolved = RunSpecParser.parse(spec);
-    if (!resolved.tuning().isFull()) {
-      throw new IllegalArgumentException("the bench runs full fine-tuning presets only (tuning.method "
-          + resolved.tuning().method() + " needs MergeLora, which has no in-JVM runner here)");
-    }
     ObjectStore store = Stores.open(config);
 
     Path scratch = config.home().resolve("scratch");

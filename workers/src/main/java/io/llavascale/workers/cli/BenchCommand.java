@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
     subcommands = {TransferBenchCommand.class, MergeBenchCommand.class},
     description = {
       "Benchmark: training throughput of stage 1 and 2 (steps/s, tokens/s after a warm-up), and the",
-      "same run (DataPrep, AlignStage, TuneStage, Evaluate) done directly in this JVM vs through a",
+      "same run (DataPrep, AlignStage, TuneStage, MergeLora for LoRA presets, Evaluate) done directly in this JVM vs through a",
       "LlavaPipeline workflow with in-process workers: wall time of each and their ratio.",
       "Uses the embedded stack under --home (started if not running) and the demo dataset.",
       "`llava bench transfer` measures S3 transfer instead (see its --help).",
@@ -40,7 +40,7 @@ final class BenchCommand implements Runnable {
   @Mixin StackOptions stack;
 
   @Option(names = "--preset", defaultValue = PresetCatalog.DEFAULT,
-      description = "Preset the spec starts from (full fine-tuning presets only). Default: ${DEFAULT-VALUE}")
+      description = "Preset the spec starts from (a tiny-* preset; LoRA / QLoRA ones merge before Evaluate). Default: ${DEFAULT-VALUE}")
   String preset;
 
   @Option(names = "--stage1-steps", defaultValue = "100", paramLabel = "N",

@@ -149,7 +149,7 @@ class LlavaCliTest {
           new StageStatus("merge", "skipped", 0, 0, 0, "full fine-tuning: nothing to merge"),
           new StageStatus("eval", "completed", 36, 0.01, 0, "230 questions"));
       new RunLedgerActivityImpl(Stores.open(stack.config())).writeReport("done-run",
-          new PipelineReport("done-run", spec, stages, null, null, null, null, 0.112, ""));
+          new PipelineReport("done-run", spec, stages, null, null, null, null, null, 0.112, ""));
 
       assertEquals(0, run("status", "done-run", "--home", dir.toString()));
       String shown = stdout();

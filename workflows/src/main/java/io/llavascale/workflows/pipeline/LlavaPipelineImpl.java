@@ -264,10 +264,9 @@ public class LlavaPipelineImpl implements LlavaPipeline {
 
     String modelUri;
     if (full) {
-      String reason = "full fine-tuning: nothing to merge";
-      stages.put(StageNames.MERGE, new StageStatus(StageNames.MERGE, "skipped", 0, 0, 0, reason));
-      r.merge = new MergeResult(true, reason, r.tune.outputUri(), 0);
-      log.info("run {} stage {} skipped: {}", runId, StageNames.MERGE, reason);
+      r.merge = MergeResult.nothingToMerge(r.tune.outputUri());
+      stages.put(StageNames.MERGE, new StageStatus(StageNames.MERGE, "skipped", 0, 0, 0, r.merge.reason()));
+      log.info("run {} stage {} skipped: {}", runId, StageNames.MERGE, r.merge.reason());
       modelUri = r.tune.outputUri();
     } else {
       r.merge =
@@ -428,6 +427,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
         r.data,
         r.align,
         r.tune,
+        r.merge,
         r.eval,
         gpuHoursDone,
         uri);

@@ -2,6 +2,7 @@ package io.llavascale.workflows.pipeline;
 
 import io.llavascale.workflows.spec.RunSpec;
 import io.llavascale.workflows.stages.EvalResult;
+import io.llavascale.workflows.stages.MergeResult;
 import io.llavascale.workflows.stages.PreparedData;
 import io.llavascale.workflows.stages.TrainResult;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.List;
  * @param data      data prep's counts
  * @param align     stage-1 result
  * @param tune      stage-2 result
+ * @param merge     MergeLora's result: the merged model, how it was verified and its max abs
+ *                  difference; skipped, with the reason, for full fine-tuning
  * @param eval      evaluation: eval.exactMatch and eval.perCategory, and eval.mmbench, eval.llavaBench,
  *                  eval.mmlu for the benchmarks the run configured (null otherwise)
  * @param gpuHours  total GPU-hours
@@ -27,6 +30,7 @@ public record PipelineReport(
     PreparedData data,
     TrainResult align,
     TrainResult tune,
+    MergeResult merge,
     EvalResult eval,
     double gpuHours,
     String reportUri) {}

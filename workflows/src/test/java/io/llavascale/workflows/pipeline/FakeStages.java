@@ -96,7 +96,8 @@ final class FakeStages {
     public MergeResult merge(MergeRequest request) {
       record("MergeLora");
       requests.add(request);
-      return new MergeResult(false, "merged rank-8 adapters", out(request.runId(), "merge"), 1.0);
+      return new MergeResult(false, "merged rank-8 adapters", out(request.runId(), "merge"), 1.0, "whole-model",
+          2e-6);
     }
 
     @Override

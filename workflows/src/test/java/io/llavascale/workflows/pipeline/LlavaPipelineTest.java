@@ -152,6 +152,8 @@ class LlavaPipelineTest {
     assertTrue(fakes.calls.contains("llava-cpu/MergeLora 1"));
     assertTrue(fakes.requests.stream().anyMatch(r -> r instanceof io.llavascale.workflows.stages.EvalRequest e
         && e.modelUri().equals(FakeStages.out("run-lora", "merge"))));
+    assertEquals("whole-model", report.merge().verifiedBy(), "the report carries the merge's check");
+    assertEquals(2e-6, report.merge().maxAbsDiff());
   }
 
   @Test
