@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,15 +106,7 @@ public final class CheckpointSync {
    */
   public synchronized boolean sync(boolean exitedCleanly, Supplier<TrainerLog.Progress> progress) {
     TreeMap<Long, Path> folders = folders();
-    Long newest = null;
-    for (Map.Entry<Long, Path> e : folders.descendingMap().entrySet()) {
-      boolean complete = Files.exists(e.getValue().resolve(TRAINER_STATE))
-          || !e.getKey().equals(folders.lastKey()) || exitedCleanly;
-      if (complete) {
-        newest = e.getKey();
-        break;
-      }
-    }
+    Long newest = newestComplete(folders, exitedCleanly);
     if (newest == null || newest <= uploadedStep) {
       return false;
     }
@@ -145,6 +138,41 @@ public final class CheckpointSync {
       log.warn("{}: upload of {} failed, will retry: {}", label, folderName(newest), e.toString());
       return false;
     }
+  }
+
+  /**
+   * The attempt's last sync: a failed upload is tried again (with a growing pause) so that a short
+   * store outage at the very end does not leave the newest checkpoint only on this node's disk.
+   *
+   * @return true when the newest complete checkpoint is committed
+   */
+  public boolean flush(boolean exitedCleanly, Supplier<TrainerLog.Progress> progress, int attempts,
+      Duration firstPause) throws InterruptedException {
+    Duration pause = firstPause;
+    for (int attempt = 1; ; attempt++) {
+      sync(exitedCleanly, progress);
+      if (upToDate(exitedCleanly) || attempt >= attempts) {
+        return upToDate(exitedCleanly);
+      }
+      Thread.sleep(pause.toMillis());
+      pause = pause.multipliedBy(2);
+    }
+  }
+
+  private synchronized boolean upToDate(boolean exitedCleanly) {
+    Long newest = newestComplete(folders(), exitedCleanly);
+    return newest == null || newest <= uploadedStep;
+  }
+
+  private static Long newestComplete(TreeMap<Long, Path> folders, boolean exitedCleanly) {
+    for (Map.Entry<Long, Path> e : folders.descendingMap().entrySet()) {
+      boolean complete = Files.exists(e.getValue().resolve(TRAINER_STATE))
+          || !e.getKey().equals(folders.lastKey()) || exitedCleanly;
+      if (complete) {
+        return e.getKey();
+      }
+    }
+    return null;
   }
 
   private TreeMap<Long, Path> folders() {

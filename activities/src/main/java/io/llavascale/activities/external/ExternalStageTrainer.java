@@ -53,6 +53,9 @@ public final class ExternalStageTrainer implements StageRunner {
   /** Retryable failure type of a trainer that exited non-zero (crash, OOM kill, lost node). */
   public static final String TRAINER_FAILED = "TrainerFailed";
   private static final Duration POLL = Duration.ofMillis(500);
+  /** The last upload of an attempt rides out a short store outage (1+2+4+8 s of pauses). */
+  private static final int FINAL_UPLOAD_ATTEMPTS = 5;
+  private static final Duration FINAL_UPLOAD_PAUSE = Duration.ofSeconds(1);
   private static final Logger log = LoggerFactory.getLogger(ExternalStageTrainer.class);
 
   private final ObjectStore store;
@@ -105,7 +108,10 @@ public final class ExternalStageTrainer implements StageRunner {
       Exit exit = runTrainer(command, outputDir, logFile, trainerLog, sync, report, context,
           () -> uploadLog(logFile, logKey));
       // Whatever complete checkpoint the trainer left goes up before the attempt ends.
-      sync.sync(exit.code == 0, trainerLog::progress);
+      if (!flushCheckpoints(sync, exit.code == 0, trainerLog)) {
+        log.warn("{}: the newest checkpoint could not be uploaded; a retry resumes from {}", context.label(),
+            sync.lastUri().isEmpty() ? "step 0" : sync.lastUri());
+      }
       uploadLog(logFile, logKey);
       report.run();
       TrainerLog.Progress last = trainerLog.progress();
@@ -131,6 +137,16 @@ public final class ExternalStageTrainer implements StageRunner {
   }
 
   private record Exit(int code, boolean stopped) {}
+
+  private static boolean flushCheckpoints(CheckpointSync sync, boolean exitedCleanly, TrainerLog trainerLog)
+      throws IOException {
+    try {
+      return sync.flush(exitedCleanly, trainerLog::progress, FINAL_UPLOAD_ATTEMPTS, FINAL_UPLOAD_PAUSE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while uploading the last checkpoint", e);
+    }
+  }
 
   /** Runs the trainer to its end, or until a worker shutdown has given it its grace period. */
   private Exit runTrainer(TrainerCommand command, Path outputDir, Path logFile, TrainerLog trainerLog,

@@ -6,12 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llavascale.activities.store.CheckpointStore;
+import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.RestoredCheckpoint;
 import io.llavascale.activities.testing.LocalFolderObjectStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,10 +29,23 @@ class CheckpointSyncTest {
   CheckpointStore checkpoints;
   Path output;
   TrainerLog log = new TrainerLog(0);
+  final AtomicInteger failingPuts = new AtomicInteger();
 
   @BeforeEach
   void setUp() throws Exception {
-    LocalFolderObjectStore store = new LocalFolderObjectStore(Files.createDirectories(dir.resolve("bucket")), "b");
+    LocalFolderObjectStore local = new LocalFolderObjectStore(Files.createDirectories(dir.resolve("bucket")), "b");
+    // Every upload goes through here; a test switches on failing uploads to stand for an outage.
+    ObjectStore store = (ObjectStore) Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
+        new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
+          if (method.getName().startsWith("put") && failingPuts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new UncheckedIOException(new IOException("injected outage: " + args[0]));
+          }
+          try {
+            return method.invoke(local, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
     checkpoints = CheckpointStore.forStage(store, "run", "stage1");
     output = Files.createDirectories(dir.resolve("output"));
   }
@@ -71,6 +91,19 @@ class CheckpointSyncTest {
     assertEquals("projector-20", Files.readString(fresh.resolve("checkpoint-20/mm_projector.bin")));
     assertEquals(20, retry.uploadedStep());
     assertFalse(retry.sync(false, log::progress), "the restored checkpoint is not uploaded again");
+  }
+
+  @Test
+  void theLastSyncOfAnAttemptRidesOutAShortOutage() throws Exception {
+    CheckpointSync sync = new CheckpointSync(output, dir.resolve("sync"), checkpoints, 2, "test");
+    write(40, false);
+    failingPuts.set(3);
+    assertFalse(sync.flush(true, log::progress, 1, Duration.ZERO), "one try during the outage commits nothing");
+    assertEquals(List.of(), steps(), "a failed upload leaves no checkpoint behind");
+    assertTrue(sync.flush(true, log::progress, 5, Duration.ofMillis(1)), "later tries get through");
+    assertEquals(0, failingPuts.get());
+    assertEquals(List.of(40L), steps());
+    assertTrue(sync.flush(true, log::progress, 1, Duration.ZERO), "nothing left to upload");
   }
 
   private void write(long step, boolean withTrainerState) throws Exception {
