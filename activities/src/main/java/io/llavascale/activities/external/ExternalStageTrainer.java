@@ -10,6 +10,7 @@ import io.llavascale.activities.store.CheckpointStore;
 import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.RestoredCheckpoint;
 import io.llavascale.activities.store.S3Uri;
+import io.llavascale.activities.store.StageMetrics;
 import io.llavascale.activities.store.StageOutputs;
 import io.llavascale.activities.store.StorePaths;
 import io.llavascale.activities.train.StageRunner;
@@ -36,6 +37,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -94,6 +96,13 @@ public final class ExternalStageTrainer implements StageRunner {
       long recomputed = TrainingHeartbeat.recomputedAfterResume(context.previousAttempt(), resumedFrom);
       TrainerCommand command = ReferenceCommand.forStage(spec, stage, paths).withLauncher(settings.launcher());
       TrainerLog trainerLog = new TrainerLog(resumedFrom);
+      StageMetrics metrics = StageMetrics.resume(store, request.runId(), stageName, resumedFrom);
+      Consumer<String> logLine = line -> {
+        if (trainerLog.accept(line)) {
+          TrainerLog.Progress p = trainerLog.progress();
+          metrics.record(p.step(), p.loss(), p.learningRate());
+        }
+      };
       Path logFile = work.resolve("trainer.log");
       String logKey = StorePaths.stageRoot(request.runId(), stageName) + "logs/trainer-" + Instant.now() + ".log";
       StepRate rate = new StepRate(resumedFrom);
@@ -105,14 +114,17 @@ public final class ExternalStageTrainer implements StageRunner {
       log.info("{}: launching the external trainer from step {}{}", context.label(), resumedFrom,
           restored.map(r -> " (checkpoint " + r.uri() + ")").orElse(" (fresh)"));
 
-      Exit exit = runTrainer(command, outputDir, logFile, trainerLog, sync, report, context,
-          () -> uploadLog(logFile, logKey));
+      Exit exit = runTrainer(command, outputDir, logFile, logLine, trainerLog, sync, report, context, () -> {
+        uploadLog(logFile, logKey);
+        uploadMetrics(metrics);
+      });
       // Whatever complete checkpoint the trainer left goes up before the attempt ends.
       if (!flushCheckpoints(sync, exit.code == 0, trainerLog)) {
         log.warn("{}: the newest checkpoint could not be uploaded; a retry resumes from {}", context.label(),
             sync.lastUri().isEmpty() ? "step 0" : sync.lastUri());
       }
       uploadLog(logFile, logKey);
+      uploadMetrics(metrics);
       report.run();
       TrainerLog.Progress last = trainerLog.progress();
       if (exit.stopped) {
@@ -149,7 +161,8 @@ public final class ExternalStageTrainer implements StageRunner {
   }
 
   /** Runs the trainer to its end, or until a worker shutdown has given it its grace period. */
-  private Exit runTrainer(TrainerCommand command, Path outputDir, Path logFile, TrainerLog trainerLog,
+  private Exit runTrainer(TrainerCommand command, Path outputDir, Path logFile, Consumer<String> logLine,
+      TrainerLog trainerLog,
       CheckpointSync sync, Runnable report, StageContext context, Runnable onCheckpoint) throws IOException {
     Files.createDirectories(outputDir);
     ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -158,7 +171,7 @@ public final class ExternalStageTrainer implements StageRunner {
       return t;
     });
     try (TrainerProcess trainer = TrainerProcess.start(command.commandLine(), settings.trainerDir(),
-        Map.of("PYTHONUNBUFFERED", "1"), logFile, trainerLog::accept)) {
+        Map.of("PYTHONUNBUFFERED", "1"), logFile, logLine)) {
       watcher.scheduleWithFixedDelay(() -> {
         report.run();
         if (sync.sync(false, trainerLog::progress)) {
@@ -260,6 +273,15 @@ public final class ExternalStageTrainer implements StageRunner {
       store.putFile(key, snapshot);
     } catch (IOException | RuntimeException e) {
       log.warn("trainer log not uploaded to {}: {}", store.uri(key), e.toString());
+    }
+  }
+
+  /** The loss curve is for the report; a failed upload must not fail the stage. */
+  private void uploadMetrics(StageMetrics metrics) {
+    try {
+      metrics.upload();
+    } catch (RuntimeException e) {
+      log.warn("stage metrics not uploaded: {}", e.toString());
     }
   }
 

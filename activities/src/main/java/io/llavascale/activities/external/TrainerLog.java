@@ -32,7 +32,8 @@ public final class TrainerLog {
     this.step = resumedFrom;
   }
 
-  public synchronized void accept(String line) {
+  /** @return true when the line logged a step's loss */
+  public synchronized boolean accept(String line) {
     Matcher counter = TQDM.matcher(line);
     long counted = -1;
     while (counter.find()) {
@@ -54,6 +55,7 @@ public final class TrainerLog {
       learningRate = value(LR, line).orElse(learningRate);
       epoch = value(EPOCH, line).orElse(epoch);
     }
+    return lossValue.isPresent();
   }
 
   public synchronized Progress progress() {

@@ -2,6 +2,7 @@ package io.llavascale.activities.ledger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llavascale.activities.report.Reports;
 import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.StageOutputs;
 import io.llavascale.activities.store.StorePaths;
@@ -19,6 +20,8 @@ import jakarta.inject.Inject;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The run's ledger in the bucket: spec.json, committed stage outputs, report.json. */
 public final class RunLedgerActivityImpl implements RunLedgerActivity {
@@ -26,6 +29,7 @@ public final class RunLedgerActivityImpl implements RunLedgerActivity {
   public static final String REPORT = "report.json";
 
   private static final ObjectMapper JSON = StageOutputs.DEFAULT_MAPPER;
+  private static final Logger log = LoggerFactory.getLogger(RunLedgerActivityImpl.class);
 
   private final ObjectStore store;
 
@@ -57,7 +61,18 @@ public final class RunLedgerActivityImpl implements RunLedgerActivity {
   public String writeReport(String runId, PipelineReport report) {
     String key = StorePaths.runRoot(runId) + REPORT;
     store.putBytes(key, json(report));
+    publish(report);
     return store.uri(key);
+  }
+
+  /** The HTML report is for people; a failure to render it must not fail the run. */
+  private void publish(PipelineReport report) {
+    try {
+      String index = new Reports(store).publishRun(report);
+      log.info("run {}: report written to {}", report.runId(), index);
+    } catch (RuntimeException e) {
+      log.warn("run {}: HTML report not written: {}", report.runId(), e.toString());
+    }
   }
 
   /** The spec a run recorded, as the map `llava resume` starts it again with. */

@@ -1,6 +1,6 @@
 package io.llavascale.activities.store;
 
-/** The run layout in the bucket: everything a run writes lives under {@code runs/<runId>/}. */
+/** The bucket's layout: everything a run writes lives under {@code runs/<runId>/}, a study's own files under {@code studies/<studyId>/}. */
 public final class StorePaths {
   private StorePaths() {}
 
@@ -14,6 +14,12 @@ public final class StorePaths {
   public static String stageRoot(String runId, String stage) {
     checkSegment("stage", stage);
     return runRoot(runId) + stage + "/";
+  }
+
+  /** {@code studies/<studyId>/}: a scaling study's own files (study.json, its report) */
+  public static String studyRoot(String studyId) {
+    checkSegment("studyId", studyId);
+    return "studies/" + studyId + "/";
   }
 
   static void checkSegment(String what, String value) {

@@ -10,6 +10,7 @@ import io.llavascale.activities.lifecycle.TrainingHeartbeat;
 import io.llavascale.activities.store.CheckpointStore;
 import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.RestoredCheckpoint;
+import io.llavascale.activities.store.StageMetrics;
 import io.llavascale.activities.store.StageOutputs;
 import io.llavascale.model.checkpoint.ModelFiles;
 import io.llavascale.model.data.ShardReader;
@@ -102,12 +103,16 @@ public final class StageTrainer implements StageRunner {
       long total = loop.totalSteps();
       StepRate rate = new StepRate(resumedFrom);
       LrSchedule schedule = config.lrSchedule(total);
-      loop.onStep((step, totalSteps, loss, tokensPerSec) ->
-              context.progress(new StageProgress(stageName, step, totalSteps, loss, schedule.at(step - 1), tokensPerSec,
-                  rate.etaSeconds(step, totalSteps), lastCheckpoint.get()), recomputed))
+      StageMetrics metrics = StageMetrics.resume(store, request.runId(), stageName, resumedFrom);
+      loop.onStep((step, totalSteps, loss, tokensPerSec) -> {
+            metrics.record(step, loss, schedule.at(step - 1));
+            context.progress(new StageProgress(stageName, step, totalSteps, loss, schedule.at(step - 1), tokensPerSec,
+                rate.etaSeconds(step, totalSteps), lastCheckpoint.get()), recomputed);
+          })
           .onCheckpoint((step, folder) -> {
             String uri = checkpoints.commit(step, folder);
             lastCheckpoint.set(uri);
+            metrics.upload();
             int removed = checkpoints.retain(spec.checkpoint().keep());
             LocalFolders.delete(folder);
             log.info("{}: checkpoint committed step={}/{} uri={} pruned={}", context.label(), step, total, uri, removed);
@@ -118,12 +123,14 @@ public final class StageTrainer implements StageRunner {
         outcome = loop.run(restored.map(RestoredCheckpoint::localFolder).orElse(null));
       } catch (TrainingDivergedException e) {
         // Deterministic: a retry from the same checkpoint would diverge at the same step.
+        metrics.upload(); // the curve up to the divergence is what a person needs to see
         throw ApplicationFailure.newNonRetryableFailure(stageName + ": " + e.getMessage(), DIVERGED);
       }
       if (outcome.stoppedEarly()) {
         throw handBack(stageName + " handed back at step " + outcome.steps() + " because the worker"
             + " is shutting down; checkpoint " + lastCheckpoint.get() + " holds it and the retry resumes there");
       }
+      metrics.upload();
       Path output = work.resolve("output");
       Tuning tuning = config.tuning();
       if (tuning.adapters()) {

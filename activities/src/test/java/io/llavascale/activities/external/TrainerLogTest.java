@@ -1,6 +1,8 @@
 package io.llavascale.activities.external;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -9,8 +11,8 @@ class TrainerLogTest {
   @Test
   void tqdmCountsStepsAndLogDictsCarryLossRateAndEpoch() {
     TrainerLog log = new TrainerLog(0);
-    log.accept("  1%|          | 12/1000 [00:10<13:40,  1.2it/s]");
-    log.accept("{'loss': 1.2345, 'learning_rate': 2e-05, 'epoch': 0.01}");
+    assertFalse(log.accept("  1%|          | 12/1000 [00:10<13:40,  1.2it/s]"), "a counter line logs no loss");
+    assertTrue(log.accept("{'loss': 1.2345, 'learning_rate': 2e-05, 'epoch': 0.01}"), "a step's loss, for metrics.jsonl");
     log.accept(" 1%|          | 13/1000 [00:11<13:40,  1.2it/s]");
     assertEquals(new TrainerLog.Progress(13, 1000, 1.2345, 2e-5, 0.01), log.progress());
     log.accept("{'train_runtime': 100.5, 'train_samples_per_second': 9.9, 'train_loss': 0.5, 'epoch': 1.0}");

@@ -11,6 +11,7 @@ import io.llavascale.activities.dataprep.synthetic.SyntheticDataset;
 import io.llavascale.activities.lifecycle.StageContext;
 import io.llavascale.activities.lifecycle.TrainingHeartbeat;
 import io.llavascale.activities.store.CheckpointStore;
+import io.llavascale.activities.store.StageMetrics;
 import io.llavascale.activities.store.StageOutputs;
 import io.llavascale.activities.testing.LocalFolderObjectStore;
 import io.llavascale.model.checkpoint.ModelFiles;
@@ -37,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +86,10 @@ class StageTrainerTest {
     assertTrue(StageOutputs.forStage(store, "run", StageNames.TUNE).readCommitted(TrainResult.class).isPresent());
     List<CheckpointStore.Committed> kept = CheckpointStore.forStage(store, "run", StageNames.TUNE).listCommitted();
     assertEquals(List.of(20L, 15L), kept.stream().map(CheckpointStore.Committed::step).toList(), "keep 2");
+    List<StageMetrics.Point> logged = StageMetrics.read(store, "run", StageNames.TUNE);
+    assertEquals(LongStream.rangeClosed(1, 24).boxed().toList(), logged.stream().map(StageMetrics.Point::step).toList(),
+        "metrics.jsonl has every step");
+    assertEquals(tune.finalLoss(), logged.get(23).loss(), 1e-9);
   }
 
   @Test
@@ -109,6 +115,9 @@ class StageTrainerTest {
     for (long step = 8; step <= 24; step++) {
       assertEquals(uninterrupted.losses.get((int) step), retry.losses.get((int) step), 1e-6, "step " + step);
     }
+    List<StageMetrics.Point> logged = StageMetrics.read(store, "stopped", StageNames.ALIGN);
+    assertEquals(LongStream.rangeClosed(1, 24).boxed().toList(), logged.stream().map(StageMetrics.Point::step).toList(),
+        "the retry keeps the first attempt's steps up to its checkpoint and logs the rest once");
   }
 
   @Test
@@ -154,6 +163,9 @@ class StageTrainerTest {
     for (long step = 8; step <= 24; step++) {
       assertEquals(uninterrupted.losses.get((int) step), retry.losses.get((int) step), 1e-6, "step " + step);
     }
+    List<StageMetrics.Point> logged = StageMetrics.read(store, "stopped", StageNames.ALIGN);
+    assertEquals(LongStream.rangeClosed(1, 24).boxed().toList(), logged.stream().map(StageMetrics.Point::step).toList(),
+        "the retry keeps the first attempt's steps up to its checkpoint and logs the rest once");
   }
 
   @Test

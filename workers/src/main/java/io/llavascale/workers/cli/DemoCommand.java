@@ -1,7 +1,10 @@
 package io.llavascale.workers.cli;
 
+import io.llavascale.activities.report.ReportFiles;
+import io.llavascale.activities.report.Reports;
 import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.S3Uri;
+import io.llavascale.activities.store.StorePaths;
 import io.llavascale.infra.config.EmbeddedStack;
 import io.llavascale.infra.config.StackConfig;
 import io.llavascale.infra.config.TemporalConnections;
@@ -33,7 +36,7 @@ import picocli.CommandLine.Option;
 /**
  * The whole recipe on one machine: the embedded stack (unless one is configured or running),
  * in-process workers for every pool, the synthetic dataset, one LlavaPipeline run watched to the
- * end, then the evaluation table and the path of report.json.
+ * end, then the evaluation table, the path of report.json and of the HTML report.
  */
 @Command(name = "demo", description = "Run the whole pipeline on the embedded stack with a tiny model and synthetic data.")
 final class DemoCommand implements Runnable {
@@ -90,6 +93,12 @@ final class DemoCommand implements Runnable {
       System.out.println();
       System.out.println("report.json: " + report.reportUri());
       localPath(base, config, report.reportUri()).ifPresent(p -> System.out.println("             " + p));
+      String html = StorePaths.runRoot(id) + Reports.FOLDER + ReportFiles.INDEX;
+      if (store.size(html).isPresent()) {
+        System.out.println("HTML report: " + store.uri(html));
+        localPath(base, config, store.uri(html)).ifPresent(p -> System.out.println("             " + p));
+      }
+      System.out.println("a local copy: ./llava report " + id + " && xdg-open reports/" + id + "/index.html");
     } finally {
       Runtime.getRuntime().removeShutdownHook(cleanup);
       cleanup.run();

@@ -17,6 +17,7 @@ import picocli.CommandLine;
       WorkerCommand.class,
       StartCommand.class,
       StatusCommand.class,
+      ReportCommand.class,
       ResumeCommand.class,
       SignalCommands.Pause.class,
       SignalCommands.Continue.class,

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llavascale.activities.ledger.RunLedgerActivityImpl;
+import io.llavascale.activities.store.ObjectStore;
+import io.llavascale.activities.store.StageMetrics;
 import io.llavascale.infra.config.EmbeddedStack;
 import io.llavascale.infra.config.StackConfig;
 import java.io.ByteArrayOutputStream;
@@ -18,6 +20,7 @@ import io.llavascale.workflows.pipeline.PipelineReport;
 import io.llavascale.workflows.pipeline.StageStatus;
 import io.llavascale.workflows.spec.PresetCatalog;
 import io.llavascale.workflows.spec.RunSpec;
+import io.llavascale.workflows.stages.EvalResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -158,6 +161,43 @@ class LlavaCliTest {
       assertTrue(shown.matches("(?s).*total +413\\.2 +0\\.1120.*"), shown);
       assertTrue(shown.contains("Table 4: stage 2 full, 1.23M trainable parameters, 0.1000 GPU-hours"
           + " (0.1000 per node; 1 node x 1 GPU)"), shown);
+    }
+  }
+
+  /** `llava report` on a run whose report.json and metrics.jsonl are in the bucket (no training needed). */
+  @Test
+  void reportWritesAnOfflineFolderFromTheBucket() throws Exception {
+    try (EmbeddedStack stack = EmbeddedStack.start(StackConfig.fromEnv(Map.of(StackConfig.ENV_HOME, dir.toString())), 0, 0)) {
+      ObjectStore store = Stores.open(stack.config());
+      EvalResult eval = new EvalResult("s3://b/runs/r/eval/output/", "", 4, 0.75, Map.of("color", 1.0, "shape", 0.5),
+          2, 1, null, null, null);
+      List<StageStatus> stages = List.of(
+          new StageStatus("stage1", "completed", 7.2, 0.002, 16_512, "6 steps"),
+          new StageStatus("stage2", "completed", 360, 0.1, 1_234_567, "6 steps"));
+      for (String stage : List.of("stage1", "stage2")) {
+        StageMetrics metrics = StageMetrics.resume(store, "reported-run", stage, 0);
+        for (int step = 1; step <= 6; step++) {
+          metrics.record(step, 2.0 - step * 0.1, 1e-3);
+        }
+        metrics.upload();
+      }
+      new RunLedgerActivityImpl(store).writeReport("reported-run", new PipelineReport("reported-run",
+          PresetCatalog.spec("tiny-full"), stages, null, null, null, null, eval, 0.102, ""));
+      assertTrue(store.size("runs/reported-run/report/index.html").isPresent(), "the run's copy in S3");
+
+      Path out = dir.resolve("out");
+      assertEquals(0, run("report", "reported-run", "--home", dir.toString(), "--out", out.toString()));
+      assertTrue(stdout().contains("run reported-run: 1 run, 3 plots, written to " + out), stdout());
+      assertTrue(stdout().contains("xdg-open " + out.resolve("index.html")), stdout());
+      String html = Files.readString(out.resolve("index.html"));
+      for (String plot : List.of("plots/loss-stage1.svg", "plots/loss-stage2.svg", "plots/categories-exact-match.svg")) {
+        assertTrue(html.contains("<img src=\"" + plot + "\""), plot);
+        assertTrue(Files.readString(out.resolve(plot)).contains("<svg xmlns=\"http://www.w3.org/2000/svg\""), plot);
+      }
+      assertTrue(Files.readString(out.resolve("cells.csv")).contains("reported-run,reported-run,completed,tiny,"));
+
+      assertEquals(2, run("report", "nobody", "--home", dir.toString(), "--out", out.toString()));
+      assertTrue(stderr().contains("runs/nobody/report.json") && stderr().contains("studies/nobody/study.json"), stderr());
     }
   }
 }

@@ -12,6 +12,7 @@ import io.llavascale.activities.lifecycle.StageContext;
 import io.llavascale.activities.lifecycle.TrainingHeartbeat;
 import io.llavascale.activities.store.CheckpointStore;
 import io.llavascale.activities.store.ObjectStore;
+import io.llavascale.activities.store.StageMetrics;
 import io.llavascale.activities.store.S3ObjectStore;
 import io.llavascale.activities.train.StageTrainer;
 import io.llavascale.infra.config.EmbeddedStack;
@@ -26,6 +27,7 @@ import io.llavascale.workflows.stages.PreparedData;
 import io.llavascale.workflows.stages.StageNames;
 import io.llavascale.workflows.stages.StageProgress;
 import io.llavascale.workflows.stages.TrainRequest;
+import io.llavascale.workflows.stages.StageNames;
 import io.llavascale.workflows.stages.TrainResult;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Files;
@@ -96,6 +98,13 @@ class ExternalStageTrainerTest {
     assertEquals(STEPS, committed("plain").get(0));
     assertTrue(committed("plain").size() <= 2, "keep 2");
     assertTrue(store.list("runs/plain/stage2/logs/").size() >= 1, "the trainer's log is kept in S3");
+    List<StageMetrics.Point> logged = StageMetrics.read(store, "plain", StageNames.TUNE);
+    List<StageMetrics.Point> reference = StageMetrics.read(store, "jvm", StageNames.TUNE);
+    assertEquals(STEPS, logged.size(), "metrics.jsonl has a line per logged step");
+    for (int i = 0; i < STEPS; i++) {
+      assertEquals(reference.get(i).step(), logged.get(i).step());
+      assertEquals(reference.get(i).loss(), logged.get(i).loss(), 1e-6, "step " + (i + 1));
+    }
   }
 
   @Test
