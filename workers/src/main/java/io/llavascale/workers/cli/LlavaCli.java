@@ -22,6 +22,7 @@ import picocli.CommandLine;
       SignalCommands.Pause.class,
       SignalCommands.Continue.class,
       SignalCommands.Cancel.class,
+      ScheduleCommand.class,
       PresetsCommand.class,
       BenchCommand.class,
       CodecServerCommand.class,

@@ -3,6 +3,7 @@ package io.llavascale.workers.cli;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.llavascale.workflows.spec.RunSpecParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,23 @@ final class SpecFiles {
     } catch (IOException e) {
       throw new CliException("spec file " + file + " is not valid YAML or JSON: " + e.getMessage());
     }
+  }
+
+  /**
+   * The pipeline's workflow input from a spec file and/or a preset plus --set overrides, checked
+   * here so that every error is named before anything starts.
+   */
+  static Map<String, Object> pipelineInput(Path file, String preset, List<String> overrides) {
+    Map<String, Object> spec = file != null ? read(file) : new LinkedHashMap<>();
+    if (preset != null) {
+      spec.put("preset", preset);
+    }
+    if (spec.isEmpty()) {
+      throw new CliException("give a spec with -f spec.yaml or a preset with --preset NAME (see `llava presets`)");
+    }
+    override(spec, overrides);
+    RunSpecParser.parse(spec);
+    return spec;
   }
 
   /**

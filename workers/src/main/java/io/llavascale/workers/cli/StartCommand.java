@@ -2,10 +2,8 @@ package io.llavascale.workers.cli;
 
 import io.llavascale.infra.config.TemporalConnections;
 import io.llavascale.workers.client.Runs;
-import io.llavascale.workflows.spec.RunSpecParser;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -31,15 +29,7 @@ final class StartCommand implements Runnable {
 
   @Override
   public void run() {
-    Map<String, Object> spec = file != null ? SpecFiles.read(file) : new LinkedHashMap<>();
-    if (preset != null) {
-      spec.put("preset", preset);
-    }
-    if (spec.isEmpty()) {
-      throw new CliException("give a spec with -f spec.yaml or a preset with --preset NAME (see `llava presets`)");
-    }
-    SpecFiles.override(spec, overrides);
-    RunSpecParser.parse(spec); // fail here, with every error named, rather than in the workflow
+    Map<String, Object> spec = SpecFiles.pipelineInput(file, preset, overrides);
     String id = runId != null ? runId : defaultRunId(spec);
     new Runs(TemporalConnections.client(stack.connect())).start(id, spec);
     System.out.println("started run " + id);

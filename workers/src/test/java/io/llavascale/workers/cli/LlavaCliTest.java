@@ -124,6 +124,22 @@ class LlavaCliTest {
   }
 
   @Test
+  void scheduleOnTheDevServerOffersTheCronWorkflowForm() {
+    try (EmbeddedStack stack = EmbeddedStack.start(StackConfig.fromEnv(Map.of(StackConfig.ENV_HOME, dir.toString())), 0, 0)) {
+      String home = dir.toString();
+      assertEquals(2, run("schedule", "create", "nightly", "--preset", "tiny-full", "--cron", "0 2 * * *", "--home", home));
+      assertTrue(stderr().contains("no Schedules API") && stderr().contains("--cron-workflow"), stderr());
+      assertEquals(2, run("schedule", "list", "--home", home));
+      assertEquals(2, run("schedule", "create", "nightly", "--preset", "tiny-full", "--every", "PT1H", "--cron-workflow", "--home", home));
+      assertTrue(stderr().contains("--cron EXPR only"), stderr());
+      assertEquals(0, run("schedule", "create", "nightly", "--preset", "tiny-full", "--cron", "0 2 * * *", "--cron-workflow", "--home", home));
+      assertTrue(stdout().contains("started cron workflow nightly"), stdout());
+      assertEquals(0, run("schedule", "delete", "nightly", "--cron-workflow", "--home", home));
+      assertTrue(stdout().contains("cron workflow nightly ended"), stdout());
+    }
+  }
+
+  @Test
   void benchMergeRunsAtToySizeAndChecksItsOptions() throws Exception {
     assertEquals(0, run("bench", "merge", "--size-gb", "0.002", "--hidden", "64", "--rank", "4", "--shard-gb", "0.001",
         "--dir", dir.toString(), "--json"));

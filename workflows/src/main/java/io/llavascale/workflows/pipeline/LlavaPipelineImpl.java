@@ -151,7 +151,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
 
   @Override
   public PipelineReport run(Map<String, Object> input) {
-    runId = Workflow.getInfo().getWorkflowId();
+    runId = RunIds.current();
 
     // Resolved once and recorded: replays see this spec even if a preset file changes later.
     // Parsing may load presets from the classpath on first use, hence the deadlock detector is off.

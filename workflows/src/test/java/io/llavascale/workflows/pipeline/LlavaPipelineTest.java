@@ -395,4 +395,26 @@ class LlavaPipelineTest {
     assertEquals(PresetCatalog.spec("tiny-full").stage2().epochs(), report.spec().stage2().epochs(), "the rest comes from the preset");
     assertEquals("completed", statuses(report.stages()).get(StageNames.EVALUATE));
   }
+
+  @Test
+  void eachCronFiringIsItsOwnRun() {
+    // What `llava schedule create ID --cron-workflow` starts: all firings share the workflow id.
+    WorkflowStub cron =
+        client.newUntypedWorkflowStub(
+            "LlavaPipeline",
+            WorkflowOptions.newBuilder().setWorkflowId("nightly").setTaskQueue(TaskQueues.CONTROL)
+                .setCronSchedule("* * * * *").build());
+    cron.start(Map.of("preset", "tiny-full"));
+    while (fakes.reports.size() < 2) {
+      env.sleep(java.time.Duration.ofMinutes(1)); // time skipping: the next firing comes at once
+    }
+    cron.terminate("test done");
+
+    List<String> runIds = fakes.reports.stream().map(PipelineReport::runId).toList();
+    assertTrue(runIds.size() >= 2, "firings: " + runIds);
+    assertEquals(runIds.size(), new java.util.HashSet<>(runIds).size(), "every firing its own run id: " + runIds);
+    assertTrue(runIds.stream().allMatch(id -> id.matches("nightly-\\d{8}-\\d{6}")), runIds.toString());
+    // The ledger was only ever asked about the firings' own ids, never the shared workflow id.
+    assertTrue(fakes.ledgerRunIds.stream().noneMatch("nightly"::equals), fakes.ledgerRunIds.toString());
+  }
 }
