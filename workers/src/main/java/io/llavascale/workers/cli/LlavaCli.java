@@ -18,6 +18,7 @@ import picocli.CommandLine;
       StartCommand.class,
       StatusCommand.class,
       ResumeCommand.class,
+      StudyCommand.class,
       SignalCommands.Pause.class,
       SignalCommands.Continue.class,
       SignalCommands.Cancel.class,
