@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * study.json holds every cell.
  */
 class StudyPipelineTest {
-  private static final String DATA = "datasets/study/";
+  static final String DATA = "datasets/study/";
 
   @TempDir static Path home;
   static EmbeddedStack stack;
@@ -70,12 +70,12 @@ class StudyPipelineTest {
 
   /** The shipped mini study on the test's dataset, with a few steps per stage. */
   @SuppressWarnings("unchecked")
-  static Map<String, Object> miniStudy() throws Exception {
+  static Map<String, Object> miniStudy(ObjectStore store, Map<String, Object> stage2) throws Exception {
     Map<String, Object> study = new ObjectMapper(new YAMLFactory()).readValue(Path.of("../studies/mini.yaml").toFile(), LinkedHashMap.class);
     Map<String, Object> overrides = new LinkedHashMap<>((Map<String, Object>) study.get("overrides"));
     overrides.put("data", DemoDataset.dataSection(store, DATA, false));
     overrides.put("stage1", Map.of("maxSteps", 4));
-    overrides.put("stage2", Map.of("maxSteps", 6));
+    overrides.put("stage2", stage2);
     overrides.put("checkpoint", Map.of("everySteps", 3, "keep", 2));
     study.put("overrides", overrides);
     return study;
@@ -85,7 +85,7 @@ class StudyPipelineTest {
   void miniStudyTrainsStageOneOncePerSizeAndCompletesEveryCell() throws Exception {
     ScalingStudy study = client.newWorkflowStub(ScalingStudy.class,
         WorkflowOptions.newBuilder().setWorkflowId("mini").setTaskQueue(TaskQueues.CONTROL).build());
-    StudyReport report = study.run(miniStudy());
+    StudyReport report = study.run(miniStudy(store, Map.of("maxSteps", 6)));
 
     assertEquals(List.of("tiny-r224-m0-full-b1", "tiny-r224-m0-lora-b1", "tiny-s-r224-m0-full-b1", "tiny-s-r224-m0-lora-b1"),
         report.cells().stream().map(StudyCellResult::cell).toList());
