@@ -1,6 +1,8 @@
 package io.llavascale.activities.dataprep;
 
 import io.llavascale.activities.store.ObjectStore;
+import io.llavascale.activities.store.S3Uri;
+import io.llavascale.workflows.stages.PreparedData;
 import io.llavascale.model.data.EvalItem;
 import io.llavascale.model.data.EvalItemReader;
 import io.llavascale.model.data.ShardFormat;
@@ -23,9 +25,23 @@ public final class PreparedDataReader {
   private final ObjectStore store;
   private final String out;
 
-  public PreparedDataReader(ObjectStore store, String runId) {
+  private PreparedDataReader(ObjectStore store, String outputPrefix) {
     this.store = store;
-    this.out = DataPrepper.outputPrefix(runId);
+    this.out = outputPrefix;
+  }
+
+  /** What data prep wrote under a run's own id. */
+  public static PreparedDataReader forRun(ObjectStore store, String runId) {
+    return new PreparedDataReader(store, DataPrepper.outputPrefix(runId));
+  }
+
+  /**
+   * The data a stage was handed, wherever it lives: a study cell trains on the data prep of a
+   * shared run, not on one under its own run id.
+   */
+  public static PreparedDataReader of(ObjectStore store, PreparedData data) {
+    String key = S3Uri.parse(data.outputUri()).key();
+    return new PreparedDataReader(store, key.endsWith("/") ? key : key + "/");
   }
 
   /** Shard keys of a stage ("stage1" or "stage2"), in sample order. */

@@ -78,7 +78,7 @@ public final class Evaluator {
     long started = System.nanoTime();
     EvalSpec spec = request.spec().eval();
     Path work = LocalFolders.fresh(scratch.resolve(request.runId()).resolve(StageNames.EVALUATE));
-    PreparedDataReader data = new PreparedDataReader(store, request.runId());
+    PreparedDataReader data = PreparedDataReader.of(store, request.data());
     List<EvalItem> items = data.evalItems();
     if (items.isEmpty()) {
       throw new IllegalStateException("data prep kept no evaluation questions for run " + request.runId());

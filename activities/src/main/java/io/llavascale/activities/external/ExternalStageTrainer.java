@@ -226,7 +226,7 @@ public final class ExternalStageTrainer implements StageRunner {
       store.getPrefix(S3Uri.parse(request.initFrom()).key(), Path.of(paths.pretrainAdapter()).getParent());
     }
     if (StagePaths.isTiny(request.spec())) {
-      new PreparedDataReader(store, request.runId())
+      PreparedDataReader.of(store, request.data())
           .downloadShards(align ? DataPrepper.STAGE1_PREFIX : DataPrepper.STAGE2_PREFIX, Path.of(paths.dataPath()));
       Path base = Files.createDirectories(Path.of(paths.modelNameOrPath()));
       TinyModels.config(request.spec(), request.data().vocabSize()).write(base.resolve(TinyLlavaConfig.FILE_NAME));

@@ -85,7 +85,7 @@ public final class StageTrainer implements StageRunner {
     long started = System.nanoTime();
     Path work = LocalFolders.fresh(scratch.resolve(request.runId()).resolve(stageName));
     try (NDManager manager = NDManager.newBaseManager();
-        ShardReader shards = new PreparedDataReader(store, request.runId())
+        ShardReader shards = PreparedDataReader.of(store, request.data())
             .openShards(stage == TrainerConfig.Stage.ALIGN ? DataPrepper.STAGE1_PREFIX : DataPrepper.STAGE2_PREFIX,
                 work.resolve("shards"))) {
       TrainerConfig config = trainerConfig(spec, stage);

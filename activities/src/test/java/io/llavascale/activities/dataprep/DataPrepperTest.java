@@ -129,7 +129,7 @@ class DataPrepperTest {
     }
 
     // Shards read back as training samples with the right masks.
-    PreparedDataReader reader = new PreparedDataReader(store, "r1");
+    PreparedDataReader reader = PreparedDataReader.forRun(store, "r1");
     assertEquals(s1Shards, reader.shardKeys("stage1"));
     Path local = dir.resolve("dl");
     try (TextTokenizer tok = reader.tokenizer();
@@ -183,7 +183,7 @@ class DataPrepperTest {
     // round(100 * 0.3 / 0.7) = 43 of the 80 ShareGPT records: 43 / 143 = 0.301.
     assertEquals(143, pd.stage2Samples());
     assertEquals(43, pd.stage2TextOnly());
-    PreparedDataReader reader = new PreparedDataReader(store, "mix");
+    PreparedDataReader reader = PreparedDataReader.forRun(store, "mix");
     int textOnly = 0;
     int firstTextOnly = -1;
     try (ShardReader r2 = reader.openShards("stage2", dir.resolve("dl"))) {
@@ -265,7 +265,7 @@ class DataPrepperTest {
     assertEquals(1, report.at("/datasets/llava-bench/reasons/missing_answer").asInt());
     assertEquals(1, report.at("/datasets/mmlu/reasons/bad_options").asInt());
 
-    PreparedDataReader reader = new PreparedDataReader(store, "b1");
+    PreparedDataReader reader = PreparedDataReader.forRun(store, "b1");
     for (EvalItem item : reader.benchmarkItems("mmbench")) {
       assertTrue(item.options().size() >= 3, item.questionId());
       assertEquals(3 * 42 * 42, item.pixels().length);

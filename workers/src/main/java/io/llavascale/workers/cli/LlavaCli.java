@@ -19,6 +19,7 @@ import picocli.CommandLine;
       StatusCommand.class,
       ReportCommand.class,
       ResumeCommand.class,
+      StudyCommand.class,
       SignalCommands.Pause.class,
       SignalCommands.Continue.class,
       SignalCommands.Cancel.class,

@@ -7,6 +7,7 @@ import io.llavascale.workflows.stages.EvaluateActivity;
 import io.llavascale.workflows.stages.MergeLoraActivity;
 import io.llavascale.workflows.stages.RunLedgerActivity;
 import io.llavascale.workflows.stages.TuneStageActivity;
+import io.llavascale.workflows.study.StudyLedgerActivity;
 
 /** The activity implementations a worker registers, split by the pool that runs them. */
 public final class StageActivities {
@@ -20,9 +21,10 @@ public final class StageActivities {
       AlignStageActivity align,
       TuneStageActivity tune,
       MergeLoraActivity merge,
-      EvaluateActivity evaluate) {
+      EvaluateActivity evaluate,
+      StudyLedgerActivity studyLedger) {
     // The merge streams tensors through CPU memory and needs no GPU (DESIGN.md: llava-cpu).
-    this.cpu = new Object[] {dataPrep, ledger, merge};
+    this.cpu = new Object[] {dataPrep, ledger, merge, studyLedger};
     this.gpu = new Object[] {align, tune, evaluate};
   }
 }

@@ -8,6 +8,7 @@ import io.llavascale.workers.wiring.LlavaModule;
 import io.llavascale.workflows.pipeline.LlavaPipelineImpl;
 import io.llavascale.workflows.spec.PresetCatalog;
 import io.llavascale.workflows.stages.TaskQueues;
+import io.llavascale.workflows.study.ScalingStudyImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -71,7 +72,7 @@ public final class WorkerPools implements AutoCloseable {
       // Parse the bundled presets now, not inside the first workflow task.
       PresetCatalog.preload();
       Worker worker = factory.newWorker(TaskQueues.CONTROL, options(TaskQueues.CONTROL, 4, ""));
-      worker.registerWorkflowImplementationTypes(LlavaPipelineImpl.class);
+      worker.registerWorkflowImplementationTypes(LlavaPipelineImpl.class, ScalingStudyImpl.class);
     }
     if (selection.cpu()) {
       factory.newWorker(TaskQueues.CPU, options(TaskQueues.CPU, cpuSlots, ""))

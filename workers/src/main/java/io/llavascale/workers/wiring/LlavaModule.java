@@ -8,6 +8,7 @@ import io.llavascale.activities.dataprep.DataPrepActivityImpl;
 import io.llavascale.activities.evaluate.EvaluateActivityImpl;
 import io.llavascale.activities.external.ExternalTrainerSettings;
 import io.llavascale.activities.ledger.RunLedgerActivityImpl;
+import io.llavascale.activities.ledger.StudyLedgerActivityImpl;
 import io.llavascale.activities.lifecycle.ShutdownSignal;
 import io.llavascale.activities.merge.MergeLoraActivityImpl;
 import io.llavascale.activities.store.ObjectStore;
@@ -24,6 +25,7 @@ import io.llavascale.workflows.stages.EvaluateActivity;
 import io.llavascale.workflows.stages.MergeLoraActivity;
 import io.llavascale.workflows.stages.RunLedgerActivity;
 import io.llavascale.workflows.stages.TuneStageActivity;
+import io.llavascale.workflows.study.StudyLedgerActivity;
 import io.temporal.client.WorkflowClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,6 +58,7 @@ public final class LlavaModule extends AbstractModule {
     bind(TuneStageActivity.class).to(TuneStageActivityImpl.class);
     bind(MergeLoraActivity.class).to(MergeLoraActivityImpl.class);
     bind(EvaluateActivity.class).to(EvaluateActivityImpl.class);
+    bind(StudyLedgerActivity.class).to(StudyLedgerActivityImpl.class);
   }
 
   @Provides

@@ -56,6 +56,8 @@ public class LlavaPipelineImpl implements LlavaPipeline {
   public static final String BAD_DATASET = "BadDataset";
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String CANCELLED = "Cancelled";
+  /** dataFrom / stage1From names a run without that committed stage: nothing to share, no retry helps. */
+  public static final String MISSING_SHARED_STAGES = "MissingSharedStages";
 
   private static final String[] DO_NOT_RETRY = {BAD_DATASET, INVALID_SPEC};
 
@@ -126,6 +128,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
   // ---- run state (read by the progress query) --------------------------------------------------
 
   private String runId = "";
+  private final Map<String, String> sharedStages = new LinkedHashMap<>(); // stage -> run it came from
   private String finalState = ""; // empty while the run is live
   private boolean paused;
   private boolean cancelRequested;
@@ -184,6 +187,9 @@ public class LlavaPipelineImpl implements LlavaPipeline {
       if (committed == null) {
         committed = CommittedStages.none();
       }
+      if (!spec.dataFrom().isEmpty()) {
+        committed = shared(spec, a, committed);
+      }
       executeStages(spec, a, committed, r);
     } catch (RunCancelled c) {
       throw cancelled(spec, a, r);
@@ -223,6 +229,32 @@ public class LlavaPipelineImpl implements LlavaPipeline {
     EvalResult eval;
   }
 
+  /**
+   * A study's shared work: data prep (dataFrom) and stage 1 (stage1From) come from other runs'
+   * committed outputs, by URI, never copied; the later stages are this run's own, so resume still
+   * reads them from this run's ledger.
+   */
+  private CommittedStages shared(RunSpec spec, Stubs a, CommittedStages own) {
+    PreparedData data = sharedStage(a, spec.dataFrom(), StageNames.DATA_PREP, CommittedStages::dataPrep);
+    TrainResult align = spec.stage1From().isEmpty()
+        ? own.align()
+        : sharedStage(a, spec.stage1From(), StageNames.ALIGN, CommittedStages::align);
+    return new CommittedStages(data, align, own.tune(), own.merge(), own.eval());
+  }
+
+  private <T> T sharedStage(Stubs a, String from, String stage, Function<CommittedStages, T> pick) {
+    CommittedStages src = a.ledger.committedStages(from);
+    T out = src == null ? null : pick.apply(src);
+    if (out == null) {
+      finalState = "failed";
+      String msg = "run " + from + " has no committed " + stage + " to share";
+      log.warn("run {} rejected: {}", runId, msg);
+      throw ApplicationFailure.newNonRetryableFailure(msg, MISSING_SHARED_STAGES);
+    }
+    sharedStages.put(stage, from);
+    return out;
+  }
+
   private void executeStages(RunSpec spec, Stubs a, CommittedStages c, Results r) {
     int gpus = spec.compute().gpusPerNode() * spec.compute().nodes();
     boolean full = spec.tuning().isFull();
@@ -243,6 +275,9 @@ public class LlavaPipelineImpl implements LlavaPipeline {
                 0,
                 () -> a.dataPrep.prepare(runId, spec),
                 LlavaPipelineImpl::dataDetail);
+    if (stopsAfter(spec, StageNames.DATA_PREP)) {
+      return;
+    }
 
     r.align =
         reuseAlign
@@ -252,6 +287,9 @@ public class LlavaPipelineImpl implements LlavaPipeline {
                 gpus,
                 () -> a.align.align(new TrainRequest(runId, spec, r.data, "")),
                 LlavaPipelineImpl::trainDetail);
+    if (stopsAfter(spec, StageNames.ALIGN)) {
+      return;
+    }
 
     r.tune =
         reuseTune
@@ -296,6 +334,19 @@ public class LlavaPipelineImpl implements LlavaPipeline {
                 LlavaPipelineImpl::evalDetail);
   }
 
+  /** spec.stopAfter: the stages after {@code done} are skipped (a study's shared run ends here). */
+  private boolean stopsAfter(RunSpec spec, String done) {
+    if (!spec.stopAfter().equals(done)) {
+      return false;
+    }
+    String why = "stopAfter " + done + ": this run's output is shared by other runs";
+    for (String s : StageNames.ALL.subList(StageNames.ALL.indexOf(done) + 1, StageNames.ALL.size())) {
+      stages.put(s, new StageStatus(s, "skipped", 0, 0, 0, why));
+    }
+    log.info("run {} stops after stage {} (stopAfter)", runId, done);
+    return true;
+  }
+
   /** Runs one stage: waits out a pause, honours a cancel, times it, logs start and end. */
   private <T> T stage(String name, int gpus, Supplier<T> call, Function<T, String> detail) {
     gate(name);
@@ -331,9 +382,10 @@ public class LlavaPipelineImpl implements LlavaPipeline {
   }
 
   private <T> T reused(String name, T committed, Function<T, String> detail) {
-    stages.put(name, new StageStatus(name, "reused", 0, 0, trainable(committed),
-        "committed output reused: " + detail.apply(committed)));
-    log.info("run {} stage {} reused (committed output found)", runId, name);
+    String from = sharedStages.getOrDefault(name, "");
+    String how = from.isEmpty() ? "committed output reused" : "shared from run " + from;
+    stages.put(name, new StageStatus(name, "reused", 0, 0, trainable(committed), how + ": " + detail.apply(committed)));
+    log.info("run {} stage {} reused ({})", runId, name, how);
     return committed;
   }
 
@@ -516,7 +568,8 @@ public class LlavaPipelineImpl implements LlavaPipeline {
     return result instanceof TrainResult t ? t.trainableParams() : 0;
   }
 
-  private static String rootMessage(Throwable t) {
+  /** The innermost cause, as "Type: message" for application failures. */
+  public static String rootMessage(Throwable t) {
     Throwable c = t;
     while (c.getCause() != null) {
       c = c.getCause();
@@ -570,6 +623,15 @@ public class LlavaPipelineImpl implements LlavaPipeline {
         .build();
   }
 
+  /** Ledger reads and writes (llava-cpu); a scaling study writes its study.json with the same. */
+  public static ActivityOptions ledgerOptions() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.CPU)
+        .setStartToCloseTimeout(LEDGER_START_TO_CLOSE)
+        .setRetryOptions(retry(LEDGER_ATTEMPTS, CPU_MAX_INTERVAL))
+        .build();
+  }
+
   /** Activity options for every stage; one place to read all timeouts. */
   static final class Stubs {
     final RunLedgerActivity ledger;
@@ -581,12 +643,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
 
     Stubs(String pool) {
       String gpuQueue = TaskQueues.gpu(pool);
-      ActivityOptions ledgerOpts =
-          ActivityOptions.newBuilder()
-              .setTaskQueue(TaskQueues.CPU)
-              .setStartToCloseTimeout(LEDGER_START_TO_CLOSE)
-              .setRetryOptions(retry(LEDGER_ATTEMPTS, CPU_MAX_INTERVAL))
-              .build();
+      ActivityOptions ledgerOpts = ledgerOptions();
       ActivityOptions dataOpts =
           ActivityOptions.newBuilder()
               .setTaskQueue(TaskQueues.CPU)

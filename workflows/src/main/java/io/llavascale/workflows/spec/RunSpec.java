@@ -7,6 +7,13 @@ package io.llavascale.workflows.spec;
  * @param preset     the preset it was resolved from ("" when none)
  * @param seed       seeds every random choice of the run (data order, init, dropout masks)
  * @param resumeFrom run id whose committed stage outputs and checkpoints this run reuses ("" when none)
+ * @param dataFrom   run id whose committed data prep this run takes instead of running its own
+ *                   ("" when none); its other stages go under its own id. What a scaling study's
+ *                   runs share.
+ * @param stage1From run id whose committed stage 1 this run takes ("" when none); needs dataFrom,
+ *                   the data prep that stage 1 was trained on (its tokenizer).
+ * @param stopAfter  dataprep | stage1: end the run after that stage, the rest skipped ("" runs
+ *                   every stage). What a study's shared data-prep and stage-1 runs use.
  */
 public record RunSpec(
     String preset,
@@ -19,4 +26,21 @@ public record RunSpec(
     CheckpointSpec checkpoint,
     EvalSpec eval,
     ComputeSpec compute,
-    String resumeFrom) {}
+    String resumeFrom,
+    String dataFrom,
+    String stage1From,
+    String stopAfter) {
+
+  /** A spec recorded in a Temporal history before sharing existed shares nothing. */
+  public RunSpec {
+    dataFrom = dataFrom == null ? "" : dataFrom;
+    stage1From = stage1From == null ? "" : stage1From;
+    stopAfter = stopAfter == null ? "" : stopAfter;
+  }
+
+  /** A run that shares nothing and runs every stage (tests and benchmarks build these). */
+  public RunSpec(String preset, long seed, ModelSpec model, TuningSpec tuning, DataSpec data, StageSpec stage1,
+      StageSpec stage2, CheckpointSpec checkpoint, EvalSpec eval, ComputeSpec compute, String resumeFrom) {
+    this(preset, seed, model, tuning, data, stage1, stage2, checkpoint, eval, compute, resumeFrom, "", "", "");
+  }
+}

@@ -30,6 +30,8 @@ public final class RunSpecParser {
   public static final List<String> METHODS = List.of("full", "lora", "qlora");
   public static final List<Integer> RESOLUTIONS = List.of(224, 336);
   public static final List<String> SCHEDULES = List.of("cosine", "linear");
+  /** Stages a run may stop after (RunSpec.stopAfter); "" runs them all. */
+  public static final List<String> STOP_AFTER = List.of("", "dataprep", "stage1");
   public static final List<String> BACKENDS = List.of(ComputeSpec.JVM, ComputeSpec.EXTERNAL);
   public static final String CLIP_224 = "openai/clip-vit-large-patch14";
   public static final String CLIP_336 = "openai/clip-vit-large-patch14-336";
@@ -39,7 +41,8 @@ public final class RunSpecParser {
    * written before a field existed still resume).
    */
   private static final Map<String, Object> OPTIONAL = Map.ofEntries(
-      Map.entry("preset", ""), Map.entry("resumeFrom", ""), Map.entry("data.sharegpt", ""),
+      Map.entry("preset", ""), Map.entry("resumeFrom", ""),
+      Map.entry("dataFrom", ""), Map.entry("stage1From", ""), Map.entry("stopAfter", ""), Map.entry("data.sharegpt", ""),
       Map.entry("data.mixRatio", 0.0), Map.entry("data.mmbench", ""), Map.entry("data.llavaBench", ""),
       Map.entry("data.mmlu", ""), Map.entry("eval.benchmarks", List.of()),
       Map.entry("eval.judge", EvalSpec.OFFLINE_JUDGE), Map.entry("eval.judgeModel", ""));
@@ -277,6 +280,19 @@ public final class RunSpecParser {
           "resumeFrom must be a run id (letters, digits and ._:=@+- , no '/'), got "
               + show(s.resumeFrom()));
     }
+    for (var from : Map.of("dataFrom", s.dataFrom(), "stage1From", s.stage1From()).entrySet()) {
+      if (!from.getValue().isEmpty() && !RUN_ID.matcher(from.getValue()).matches()) {
+        errors.add(from.getKey() + " must be a run id (letters, digits and ._:=@+- , no '/'), got "
+            + show(from.getValue()));
+      }
+    }
+    if (!s.stage1From().isEmpty() && s.dataFrom().isEmpty()) {
+      errors.add("stage1From needs dataFrom: a shared stage 1 is tied to the data prep (tokenizer) it was trained"
+          + " on, so name that run in dataFrom, got stage1From " + show(s.stage1From()) + " alone");
+    }
+    if (!STOP_AFTER.contains(s.stopAfter())) {
+      errors.add("stopAfter must be one of dataprep, stage1, or \"\" to run every stage, got " + show(s.stopAfter()));
+    }
 
     ModelSpec m = s.model();
     c.oneOf("model.size", m.size(), SIZES);
@@ -499,7 +515,7 @@ public final class RunSpecParser {
 
   /** Overrides win; maps merge key by key; lists and scalars replace. */
   @SuppressWarnings("unchecked")
-  static Map<String, Object> deepMerge(Map<String, Object> base, Map<String, Object> over) {
+  public static Map<String, Object> deepMerge(Map<String, Object> base, Map<String, Object> over) {
     Map<String, Object> out = deepCopy(base);
     for (Map.Entry<String, Object> e : over.entrySet()) {
       Object b = out.get(e.getKey());

@@ -11,7 +11,12 @@ public final class SpecException extends RuntimeException {
   private final List<String> errors;
 
   public SpecException(List<String> errors) {
-    super(format(errors));
+    this("run spec", errors);
+  }
+
+  /** @param what what is invalid, for the message: "run spec", "study spec" */
+  public SpecException(String what, List<String> errors) {
+    super(format(what, errors));
     this.errors = List.copyOf(errors);
   }
 
@@ -20,11 +25,11 @@ public final class SpecException extends RuntimeException {
     return errors;
   }
 
-  private static String format(List<String> errors) {
+  private static String format(String what, List<String> errors) {
     if (errors.size() == 1) {
-      return "invalid run spec: " + errors.get(0);
+      return "invalid " + what + ": " + errors.get(0);
     }
-    StringBuilder sb = new StringBuilder("invalid run spec (" + errors.size() + " errors):");
+    StringBuilder sb = new StringBuilder("invalid " + what + " (" + errors.size() + " errors):");
     for (String e : errors) {
       sb.append("\n  - ").append(e);
     }

@@ -1,0 +1,26 @@
+package io.llavascale.workers;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A GPU-pool worker in its own JVM, for tests that kill it. */
+final class ChildWorker {
+  private ChildWorker() {}
+
+  /** `llava worker --pools gpu-local` in a child JVM that finds the stack through stack.json under home. */
+  static Process startGpuWorker(Path home, String logName) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx2g", "-Dai.djl.offline=true",
+        "-cp", System.getProperty("java.class.path"), "io.llavascale.workers.cli.LlavaCli",
+        "worker", "--pools", "gpu-local", "--home", home.toString());
+    File log = home.resolve(logName).toFile();
+    builder.redirectErrorStream(true).redirectOutput(log);
+    Process process = builder.start();
+    assertTrue(process.isAlive() || Files.exists(log.toPath()));
+    return process;
+  }
+}
