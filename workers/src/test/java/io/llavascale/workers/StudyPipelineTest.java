@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.llavascale.activities.dataprep.synthetic.SyntheticDataset;
 import io.llavascale.activities.ledger.StudyLedgerActivityImpl;
+import io.llavascale.activities.report.ReportFiles;
+import io.llavascale.activities.report.Reports;
 import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.StorePaths;
 import io.llavascale.infra.config.EmbeddedStack;
@@ -26,6 +28,7 @@ import io.llavascale.workflows.study.StudyCellResult;
 import io.llavascale.workflows.study.StudyReport;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -115,5 +118,12 @@ class StudyPipelineTest {
     assertTrue(json.get("gpuHours").asDouble() > 0);
     StageStatus stage1 = report.cells().get(0).report().stages().get(1);
     assertTrue(stage1.detail().startsWith("shared from run mini-align-tiny-r224-m0"), stage1.detail());
+
+    // The study's HTML report was published next to study.json and names every cell.
+    String index = new String(store.getBytes(StorePaths.studyRoot("mini") + Reports.FOLDER + ReportFiles.INDEX),
+        StandardCharsets.UTF_8);
+    for (StudyCellResult c : report.cells()) {
+      assertTrue(index.contains(c.cell()), c.cell());
+    }
   }
 }

@@ -1,16 +1,20 @@
 package io.llavascale.activities.ledger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.llavascale.activities.report.Reports;
 import io.llavascale.activities.store.ObjectStore;
 import io.llavascale.activities.store.StageOutputs;
+import io.llavascale.activities.store.StorePaths;
 import io.llavascale.workflows.study.StudyLedgerActivity;
 import io.llavascale.workflows.study.StudyReport;
 import jakarta.inject.Inject;
 import java.io.UncheckedIOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** A study's result in the bucket: studies/&lt;studyId&gt;/study.json. */
+/** A study's result in the bucket: studies/&lt;studyId&gt;/study.json, and its HTML report next to it. */
 public final class StudyLedgerActivityImpl implements StudyLedgerActivity {
-  public static final String REPORT = "study.json";
+  private static final Logger log = LoggerFactory.getLogger(StudyLedgerActivityImpl.class);
 
   private final ObjectStore store;
 
@@ -21,10 +25,7 @@ public final class StudyLedgerActivityImpl implements StudyLedgerActivity {
 
   /** {@code studies/<studyId>/study.json} */
   public static String reportKey(String studyId) {
-    if (studyId == null || studyId.isBlank() || studyId.contains("/")) {
-      throw new IllegalArgumentException("invalid studyId '" + studyId + "' for an S3 path");
-    }
-    return "studies/" + studyId + "/" + REPORT;
+    return StorePaths.studyRoot(studyId) + Reports.STUDY_FILE;
   }
 
   @Override
@@ -38,6 +39,16 @@ public final class StudyLedgerActivityImpl implements StudyLedgerActivity {
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+    publish(report.studyId());
     return uri;
+  }
+
+  /** The HTML report is for people; a failure to render it must not fail the study. */
+  private void publish(String studyId) {
+    try {
+      log.info("study {}: report written to {}", studyId, new Reports(store).publishStudy(studyId));
+    } catch (RuntimeException e) {
+      log.warn("study {}: HTML report not written: {}", studyId, e.toString());
+    }
   }
 }

@@ -1,6 +1,5 @@
 package io.llavascale.activities.report;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llavascale.activities.ledger.RunLedgerActivityImpl;
 import io.llavascale.activities.store.ObjectStore;
@@ -9,6 +8,8 @@ import io.llavascale.activities.store.StorePaths;
 import io.llavascale.activities.store.StageOutputs;
 import io.llavascale.workflows.pipeline.PipelineReport;
 import io.llavascale.workflows.stages.StageNames;
+import io.llavascale.workflows.study.StudyCellResult;
+import io.llavascale.workflows.study.StudyReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -67,9 +68,9 @@ public final class Reports {
         report.gpuHours(), List.of(cell));
   }
 
-  private ReportContent studyContent(StudyFile study) {
+  private ReportContent studyContent(StudyReport study) {
     List<CellSource> cells = new ArrayList<>();
-    for (StudyCell c : study.cells() == null ? List.<StudyCell>of() : study.cells()) {
+    for (StudyCellResult c : study.cells() == null ? List.<StudyCellResult>of() : study.cells()) {
       Map<String, List<StageMetrics.Point>> metrics = c.runId() == null || c.runId().isBlank() ? Map.of() : metrics(c.runId());
       cells.add(new CellSource(c.cell(), c.runId(), c.status(), c.modelSize(), c.resolution(), c.tuning(),
           c.mixRatio(), c.beams(), c.error(), c.report(), metrics));
@@ -90,20 +91,11 @@ public final class Reports {
     return byStage;
   }
 
-  private StudyFile readStudy(String key) {
+  private StudyReport readStudy(String key) {
     try {
-      return JSON.readValue(store.getBytes(key), StudyFile.class);
+      return JSON.readValue(store.getBytes(key), StudyReport.class);
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + store.uri(key), e);
     }
   }
-
-  /** study.json as the ScalingStudy workflow writes it (its StudyReport); only what the report reads. */
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  private record StudyFile(String studyId, String name, List<StudyCell> cells, double gpuHours) {}
-
-  /** One cell of study.json (its StudyCellResult); report is null for a failed cell. */
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  private record StudyCell(String cell, String runId, String status, String modelSize, int resolution, String tuning,
-      double mixRatio, int beams, String error, PipelineReport report) {}
 }
