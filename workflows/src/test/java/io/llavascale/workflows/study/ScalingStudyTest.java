@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llavascale.workflows.pipeline.LlavaPipelineImpl;
 import io.llavascale.workflows.pipeline.SearchAttributesKeys;
 import io.llavascale.workflows.pipeline.StageStatus;
@@ -19,6 +21,7 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +89,21 @@ class ScalingStudyTest {
 
   private static Map<String, String> statuses(List<StageStatus> stages) {
     return stages.stream().collect(Collectors.toMap(StageStatus::stage, StageStatus::status));
+  }
+
+  /** docs/temporal-cli.md's study input, started by type name with exactly that JSON, as `temporal workflow start` sends it. */
+  @Test
+  void theDocumentedStudyInputStartsByTypeName() throws Exception {
+    JsonNode input = new ObjectMapper().readTree(Path.of("..", "docs", "temporal-cli", "study-tiny-grid.json").toFile());
+    WorkflowStub study = client.newUntypedWorkflowStub(ScalingStudy.WORKFLOW_TYPE,
+        WorkflowOptions.newBuilder().setWorkflowId("doc-study").setTaskQueue(TaskQueues.CONTROL).build());
+    study.start(input);
+    StudyReport report = study.getResult(StudyReport.class);
+
+    assertEquals("tiny-grid", report.name());
+    assertEquals(CELLS, report.cells().stream().map(StudyCellResult::cell).toList());
+    assertTrue(report.cells().stream().allMatch(c -> c.status().equals("completed")), report.cells().toString());
+    assertEquals(2, fakes.count("AlignStage"), "stage 1 once per size");
   }
 
   @Test
