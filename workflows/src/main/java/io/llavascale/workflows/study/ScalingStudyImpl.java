@@ -3,6 +3,7 @@ package io.llavascale.workflows.study;
 import io.llavascale.workflows.pipeline.LlavaPipeline;
 import io.llavascale.workflows.pipeline.LlavaPipelineImpl;
 import io.llavascale.workflows.pipeline.PipelineReport;
+import io.llavascale.workflows.pipeline.RunIds;
 import io.llavascale.workflows.stages.TaskQueues;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Async;
@@ -40,7 +41,8 @@ public class ScalingStudyImpl implements ScalingStudy {
 
   @Override
   public StudyReport run(Map<String, Object> input) {
-    studyId = Workflow.getInfo().getWorkflowId();
+    // A cron firing gets its own id, so it does not reuse the last firing's cells.
+    studyId = RunIds.current();
     // Resolved once and recorded; presets may be read from the classpath on first use.
     ResolvedStudy resolved =
         Workflow.sideEffect(

@@ -106,6 +106,25 @@ class ScalingStudyTest {
     assertEquals(2, fakes.count("AlignStage"), "stage 1 once per size");
   }
 
+  /** A cron study (`llava schedule create --cron-workflow`): each firing its own study id and cells. */
+  @Test
+  void eachCronFiringIsItsOwnStudy() {
+    WorkflowStub cron = client.newUntypedWorkflowStub(ScalingStudy.WORKFLOW_TYPE,
+        WorkflowOptions.newBuilder().setWorkflowId("weekly").setTaskQueue(TaskQueues.CONTROL)
+            .setCronSchedule("* * * * *").build());
+    cron.start(study(2));
+    while (fakes.studyReports.size() < 2) {
+      env.sleep(java.time.Duration.ofMinutes(1)); // time skipping: the next firing comes at once
+    }
+    cron.terminate("test done");
+
+    List<String> ids = fakes.studyReports.stream().map(StudyReport::studyId).toList();
+    assertEquals(ids.size(), new java.util.HashSet<>(ids).size(), "every firing its own study id: " + ids);
+    assertTrue(ids.stream().allMatch(id -> id.matches("weekly-\\d{8}-\\d{6}")), ids.toString());
+    // Each firing trained its own cells: stage 2 ran 4 times per firing, nothing reused across firings.
+    assertTrue(fakes.count("TuneStage") >= 8, fakes.calls.toString());
+  }
+
   @Test
   void gridSharesDataPrepAndStageOneAndReportsEveryCell() {
     StudyReport report = stub("st").run(study(2));
