@@ -160,7 +160,9 @@ final class ScheduleCommand implements Runnable {
         if (file != null || preset != null || !overrides.isEmpty()) {
           throw new CliException("--study starts a study: leave out -f, --preset and --set (they describe one pipeline run)");
         }
-        return SpecFiles.read(study); // the study workflow validates it, naming every bad field
+        Map<String, Object> spec = SpecFiles.read(study);
+        StudyCommand.checkedPlan(spec); // a bad spec fails here, not at every firing
+        return spec;
       }
       return SpecFiles.pipelineInput(file, preset, overrides);
     }

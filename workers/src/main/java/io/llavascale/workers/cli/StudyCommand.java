@@ -47,12 +47,7 @@ final class StudyCommand implements Runnable {
       throw new CliException("give a study spec, e.g. `llava study studies/mini.yaml --wait`, or `llava study status ID`");
     }
     Map<String, Object> spec = SpecFiles.read(file);
-    StudyPlan plan;
-    try {
-      plan = StudySpecParser.plan(StudySpecParser.parse(spec)); // every error named, before anything starts
-    } catch (SpecException e) {
-      throw new CliException("invalid study spec:\n  - " + String.join("\n  - ", e.errors()));
-    }
+    StudyPlan plan = checkedPlan(spec);
     String id = studyId != null ? studyId : Runs.newRunId(plan.name());
     WorkflowClient client = TemporalConnections.client(stack.connect());
     ScalingStudy study = client.newWorkflowStub(ScalingStudy.class,
@@ -118,5 +113,14 @@ final class StudyCommand implements Runnable {
 
   private static String stageLine(PipelineProgress p) {
     return p.stage() + (p.totalSteps() > 0 ? " step " + p.step() + "/" + p.totalSteps() : "");
+  }
+
+  /** The study's plan, or a CliException naming every bad field, before anything starts. */
+  static StudyPlan checkedPlan(Map<String, Object> spec) {
+    try {
+      return StudySpecParser.plan(StudySpecParser.parse(spec));
+    } catch (SpecException e) {
+      throw new CliException("invalid study spec:\n  - " + String.join("\n  - ", e.errors()));
+    }
   }
 }
