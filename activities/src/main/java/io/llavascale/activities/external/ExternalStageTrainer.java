@@ -17,7 +17,9 @@ import io.llavascale.activities.train.StageTrainer;
 import io.llavascale.activities.train.TinyModels;
 import io.llavascale.model.llava.TinyLlavaConfig;
 import io.llavascale.model.train.TrainerConfig;
+import io.llavascale.activities.external.ReferenceCommand.Rendezvous;
 import io.llavascale.workflows.spec.RunSpec;
+import io.llavascale.workflows.stages.GangRank;
 import io.llavascale.workflows.stages.StageNames;
 import io.llavascale.workflows.stages.StageProgress;
 import io.llavascale.workflows.stages.TrainRequest;
@@ -27,6 +29,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,10 +79,14 @@ public final class ExternalStageTrainer implements StageRunner {
       return committed.get();
     }
     RunSpec spec = request.spec();
-    requireRunnable(spec);
+    requireRunnable(request);
+    GangRank gang = request.gang();
+    // Rank 0 (or the only node) uploads checkpoints and commits; the other ranks of a gang only
+    // restore the same newest checkpoint, so every rank starts from one step.
+    boolean uploads = gang == null || gang.isMaster();
     long started = System.nanoTime();
     Path runScratch = scratch.resolve(request.runId());
-    Path work = LocalFolders.fresh(runScratch.resolve(stageName + "-external"));
+    Path work = LocalFolders.fresh(runScratch.resolve(stageName + "-external" + (gang == null ? "" : "-rank" + gang.rank())));
     try {
       StagePaths paths = StagePaths.forStage(spec, stage, work, runScratch.resolve("inputs"));
       localiseInputs(request, stage, paths);
@@ -88,39 +95,49 @@ public final class ExternalStageTrainer implements StageRunner {
           CheckpointStore.forStage(store, request.runId(), stageName), spec.checkpoint().keep(), context.label());
       Optional<RestoredCheckpoint> restored = sync.restore();
       long resumedFrom = restored.map(RestoredCheckpoint::step).orElse(0L);
-      long recomputed = TrainingHeartbeat.recomputedAfterResume(context.previousAttempt(), resumedFrom);
-      TrainerCommand command = ReferenceCommand.forStage(spec, stage, paths).withLauncher(settings.launcher());
+      long recomputed = TrainingHeartbeat.recomputedAfterResume(previousAttempt(stageName, gang, context), resumedFrom);
+      TrainerCommand command = ReferenceCommand.forStage(spec, stage, paths, rendezvous(gang, context))
+          .withLauncher(settings.launcher());
       TrainerLog trainerLog = new TrainerLog(resumedFrom);
       Path logFile = work.resolve("trainer.log");
-      String logKey = StorePaths.stageRoot(request.runId(), stageName) + "logs/trainer-" + Instant.now() + ".log";
+      String logKey = StorePaths.stageRoot(request.runId(), stageName) + "logs/trainer-"
+          + (gang == null ? "" : "rank" + gang.rank() + "-") + Instant.now() + ".log";
       StepRate rate = new StepRate(resumedFrom);
       Runnable report = () -> {
         TrainerLog.Progress p = trainerLog.progress();
         context.progress(new StageProgress(stageName, p.step(), p.totalSteps(), p.loss(), p.learningRate(), 0,
             rate.etaSeconds(p.step(), p.totalSteps()), sync.lastUri()), recomputed);
       };
-      log.info("{}: launching the external trainer from step {}{}", context.label(), resumedFrom,
-          restored.map(r -> " (checkpoint " + r.uri() + ")").orElse(" (fresh)"));
+      log.info("{}: launching the external trainer{} from step {}{}", context.label(),
+          gang == null ? "" : " as rank " + gang.rank() + " of " + gang.worldSize() + " (" + gang.rendezvousId() + ")",
+          resumedFrom, restored.map(r -> " (checkpoint " + r.uri() + ")").orElse(" (fresh)"));
 
-      Exit exit = runTrainer(command, outputDir, logFile, trainerLog, sync, report, context,
+      Exit exit = runTrainer(command, outputDir, logFile, trainerLog, uploads ? sync : null, report, context,
           () -> uploadLog(logFile, logKey));
-      // Whatever complete checkpoint the trainer left goes up before the attempt ends.
-      sync.sync(exit.code == 0, trainerLog::progress);
+      if (uploads) {
+        // Whatever complete checkpoint the trainer left goes up before the attempt ends.
+        sync.sync(exit.code == 0, trainerLog::progress);
+      }
       uploadLog(logFile, logKey);
       report.run();
       TrainerLog.Progress last = trainerLog.progress();
       if (exit.stopped) {
-        throw ApplicationFailure.newFailure(stageName + " handed back at step " + sync.uploadedStep()
-            + " because the worker is shutting down; checkpoint " + sync.lastUri() + " holds it and the"
-            + " retry resumes there", StageTrainer.WORKER_SHUTDOWN);
+        throw ApplicationFailure.newFailure(stageName + " handed back at step " + last.step()
+            + " because the worker is shutting down or the gang stopped; the newest checkpoint "
+            + (sync.lastUri().isEmpty() ? "(none yet)" : sync.lastUri()) + " holds it and the retry resumes there",
+            StageTrainer.WORKER_SHUTDOWN, last.step(), recomputed);
       }
       if (exit.code != 0) {
         throw ApplicationFailure.newFailure(stageName + ": trainer exited with status " + exit.code + " at step "
             + last.step() + "; the retry resumes from " + (sync.lastUri().isEmpty() ? "step 0" : sync.lastUri())
-            + ". Log " + store.uri(logKey) + " ends with:\n" + tail(logFile), TRAINER_FAILED);
+            + ". Log " + store.uri(logKey) + " ends with:\n" + tail(logFile), TRAINER_FAILED, last.step(), recomputed);
       }
       TrainResult result = new TrainResult(stageName, outputs.uri(), last.step(), last.loss(), resumedFrom,
           recomputed, 0, (System.nanoTime() - started) / 1e9, sync.lastUri());
+      if (!uploads) {
+        log.info("{}: rank {} done steps={}; rank 0 commits the output", context.label(), gang.rank(), last.step());
+        return result;
+      }
       outputs.commit(finalFiles(outputDir, work.resolve("final")), result);
       log.info("{}: done steps={} loss={} resumedFrom={} recomputed={} output={}", context.label(), last.step(),
           String.format("%.4f", last.loss()), resumedFrom, recomputed, outputs.uri());
@@ -130,9 +147,46 @@ public final class ExternalStageTrainer implements StageRunner {
     }
   }
 
+  /**
+   * What the attempt before this one reached. A gang's ranks are never retried alone (each gang
+   * attempt is a new activity), so the pipeline carries that forward in the rank itself.
+   */
+  private static Optional<TrainingHeartbeat> previousAttempt(String stageName, GangRank gang, StageContext context) {
+    if (gang == null) {
+      return context.previousAttempt();
+    }
+    return Optional.of(new TrainingHeartbeat(
+        new StageProgress(stageName, gang.reachedStep(), 0, 0, 0, 0, 0, ""), gang.stepsRecomputed()));
+  }
+
+  /** Rank 0 picks where it listens and tells the pipeline, which then starts the other ranks. */
+  private Rendezvous rendezvous(GangRank gang, StageContext context) throws IOException {
+    if (gang == null) {
+      return Rendezvous.PLACEHOLDERS; // unused on one node
+    }
+    String master = gang.master();
+    if (gang.isMaster()) {
+      master = settings.gangHost() + ":" + (settings.gangPort() == 0 ? freePort() : settings.gangPort());
+      context.gangMasterReady(gang.rendezvousId(), master);
+      log.info("{}: gang {} master at {}", context.label(), gang.rendezvousId(), master);
+    }
+    int colon = master.lastIndexOf(':');
+    return new Rendezvous(Integer.toString(gang.rank()), master.substring(0, colon), master.substring(colon + 1),
+        gang.rendezvousId());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket probe = new ServerSocket(0)) {
+      return probe.getLocalPort();
+    }
+  }
+
   private record Exit(int code, boolean stopped) {}
 
-  /** Runs the trainer to its end, or until a worker shutdown has given it its grace period. */
+  /**
+   * Runs the trainer to its end, or until a worker shutdown (or the cancel of a failed gang) has
+   * given it its grace period. {@code sync} is null on a rank that does not upload.
+   */
   private Exit runTrainer(TrainerCommand command, Path outputDir, Path logFile, TrainerLog trainerLog,
       CheckpointSync sync, Runnable report, StageContext context, Runnable onCheckpoint) throws IOException {
     Files.createDirectories(outputDir);
@@ -145,7 +199,7 @@ public final class ExternalStageTrainer implements StageRunner {
         Map.of("PYTHONUNBUFFERED", "1"), logFile, trainerLog::accept)) {
       watcher.scheduleWithFixedDelay(() -> {
         report.run();
-        if (sync.sync(false, trainerLog::progress)) {
+        if (sync != null && sync.sync(false, trainerLog::progress)) {
           onCheckpoint.run();
         }
       }, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
@@ -155,7 +209,7 @@ public final class ExternalStageTrainer implements StageRunner {
         if (!stopped && context.stopRequested()) {
           stopped = true;
           deadline = System.nanoTime() + settings.grace().toNanos();
-          log.info("{}: worker shutting down; SIGTERM to the trainer, {}s for its final checkpoint",
+          log.info("{}: worker shutting down or gang stopped; SIGTERM to the trainer, {}s for its final checkpoint",
               context.label(), settings.grace().toSeconds());
           trainer.terminate();
         }
@@ -178,11 +232,13 @@ public final class ExternalStageTrainer implements StageRunner {
     }
   }
 
-  /** Multi-node gangs and ShareGPT mixing of raw data are not built for this backend yet. */
-  private static void requireRunnable(RunSpec spec) {
-    if (spec.compute().nodes() != 1) {
-      throw ApplicationFailure.newNonRetryableFailure("compute.nodes " + spec.compute().nodes() + ": the external"
-          + " backend launches single-node stages only so far; allowed: 1", TinyModels.UNSUPPORTED);
+  /** ShareGPT mixing of raw data is not built for this backend yet; a gang needs its rank. */
+  private static void requireRunnable(TrainRequest request) {
+    RunSpec spec = request.spec();
+    if (spec.compute().nodes() > 1 && request.gang() == null) {
+      throw ApplicationFailure.newNonRetryableFailure("compute.nodes " + spec.compute().nodes() + ": a multi-node"
+          + " stage runs as a gang the pipeline starts, one rank per activity; this request names no rank",
+          TinyModels.UNSUPPORTED);
     }
     if (!StagePaths.isTiny(spec) && !spec.data().sharegpt().isEmpty()) {
       throw ApplicationFailure.newNonRetryableFailure("data.sharegpt: the external backend does not mix ShareGPT"
