@@ -83,7 +83,7 @@ public final class ExternalStageTrainer implements StageRunner {
     GangRank gang = request.gang();
     // Rank 0 (or the only node) uploads checkpoints and commits; the other ranks of a gang only
     // restore the same newest checkpoint, so every rank starts from one step.
-    boolean uploads = gang == null || gang.isMaster();
+    boolean uploads = gang == null || gang.rank() == 0;
     long started = System.nanoTime();
     Path runScratch = scratch.resolve(request.runId());
     Path work = LocalFolders.fresh(runScratch.resolve(stageName + "-external" + (gang == null ? "" : "-rank" + gang.rank())));
@@ -165,7 +165,7 @@ public final class ExternalStageTrainer implements StageRunner {
       return Rendezvous.PLACEHOLDERS; // unused on one node
     }
     String master = gang.master();
-    if (gang.isMaster()) {
+    if (gang.rank() == 0) {
       master = settings.gangHost() + ":" + (settings.gangPort() == 0 ? freePort() : settings.gangPort());
       context.gangMasterReady(gang.rendezvousId(), master);
       log.info("{}: gang {} master at {}", context.label(), gang.rendezvousId(), master);

@@ -17,10 +17,6 @@ package io.llavascale.workflows.stages;
 public record GangRank(
     String rendezvousId, int rank, int worldSize, String master, long reachedStep, long stepsRecomputed) {
 
-  public boolean isMaster() {
-    return rank == 0;
-  }
-
   /** Rank r of the same gang, once the master's address is known. */
   public GangRank member(int r, String masterAddress) {
     return new GangRank(rendezvousId, r, worldSize, masterAddress, reachedStep, stepsRecomputed);
