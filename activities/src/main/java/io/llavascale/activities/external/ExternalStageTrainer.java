@@ -18,7 +18,9 @@ import io.llavascale.activities.train.StageTrainer;
 import io.llavascale.activities.train.TinyModels;
 import io.llavascale.model.llava.TinyLlavaConfig;
 import io.llavascale.model.train.TrainerConfig;
+import io.llavascale.activities.external.ReferenceCommand.Rendezvous;
 import io.llavascale.workflows.spec.RunSpec;
+import io.llavascale.workflows.stages.GangRank;
 import io.llavascale.workflows.stages.StageNames;
 import io.llavascale.workflows.stages.StageProgress;
 import io.llavascale.workflows.stages.TrainRequest;
@@ -28,6 +30,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,10 +84,14 @@ public final class ExternalStageTrainer implements StageRunner {
       return committed.get();
     }
     RunSpec spec = request.spec();
-    requireRunnable(spec);
+    requireRunnable(request);
+    GangRank gang = request.gang();
+    // Rank 0 (or the only node) uploads checkpoints and commits; the other ranks of a gang only
+    // restore the same newest checkpoint, so every rank starts from one step.
+    boolean uploads = gang == null || gang.rank() == 0;
     long started = System.nanoTime();
     Path runScratch = scratch.resolve(request.runId());
-    Path work = LocalFolders.fresh(runScratch.resolve(stageName + "-external"));
+    Path work = LocalFolders.fresh(runScratch.resolve(stageName + "-external" + (gang == null ? "" : "-rank" + gang.rank())));
     try {
       StagePaths paths = StagePaths.forStage(spec, stage, work, runScratch.resolve("inputs"));
       localiseInputs(request, stage, paths);
@@ -93,8 +100,9 @@ public final class ExternalStageTrainer implements StageRunner {
           CheckpointStore.forStage(store, request.runId(), stageName), spec.checkpoint().keep(), context.label());
       Optional<RestoredCheckpoint> restored = sync.restore();
       long resumedFrom = restored.map(RestoredCheckpoint::step).orElse(0L);
-      long recomputed = TrainingHeartbeat.recomputedAfterResume(context.previousAttempt(), resumedFrom);
-      TrainerCommand command = ReferenceCommand.forStage(spec, stage, paths).withLauncher(settings.launcher());
+      long recomputed = TrainingHeartbeat.recomputedAfterResume(previousAttempt(stageName, gang, context), resumedFrom);
+      TrainerCommand command = ReferenceCommand.forStage(spec, stage, paths, rendezvous(gang, context))
+          .withLauncher(settings.launcher());
       TrainerLog trainerLog = new TrainerLog(resumedFrom);
       StageMetrics metrics = StageMetrics.resume(store, request.runId(), stageName, resumedFrom);
       Consumer<String> logLine = line -> {
@@ -104,47 +112,91 @@ public final class ExternalStageTrainer implements StageRunner {
         }
       };
       Path logFile = work.resolve("trainer.log");
-      String logKey = StorePaths.stageRoot(request.runId(), stageName) + "logs/trainer-" + Instant.now() + ".log";
+      String logKey = StorePaths.stageRoot(request.runId(), stageName) + "logs/trainer-"
+          + (gang == null ? "" : "rank" + gang.rank() + "-") + Instant.now() + ".log";
       StepRate rate = new StepRate(resumedFrom);
       Runnable report = () -> {
         TrainerLog.Progress p = trainerLog.progress();
         context.progress(new StageProgress(stageName, p.step(), p.totalSteps(), p.loss(), p.learningRate(), 0,
             rate.etaSeconds(p.step(), p.totalSteps()), sync.lastUri()), recomputed);
       };
-      log.info("{}: launching the external trainer from step {}{}", context.label(), resumedFrom,
-          restored.map(r -> " (checkpoint " + r.uri() + ")").orElse(" (fresh)"));
+      log.info("{}: launching the external trainer{} from step {}{}", context.label(),
+          gang == null ? "" : " as rank " + gang.rank() + " of " + gang.worldSize() + " (" + gang.rendezvousId() + ")",
+          resumedFrom, restored.map(r -> " (checkpoint " + r.uri() + ")").orElse(" (fresh)"));
 
-      Exit exit = runTrainer(command, outputDir, logFile, logLine, trainerLog, sync, report, context, () -> {
-        uploadLog(logFile, logKey);
-        uploadMetrics(metrics);
-      });
+      Exit exit = runTrainer(command, outputDir, logFile, logLine, trainerLog, uploads ? sync : null, report, context,
+          () -> {
+            uploadLog(logFile, logKey);
+            uploadMetrics(metrics);
+          });
       // Whatever complete checkpoint the trainer left goes up before the attempt ends.
-      if (!flushCheckpoints(sync, exit.code == 0, trainerLog)) {
+      if (uploads && !flushCheckpoints(sync, exit.code == 0, trainerLog)) {
         log.warn("{}: the newest checkpoint could not be uploaded; a retry resumes from {}", context.label(),
             sync.lastUri().isEmpty() ? "step 0" : sync.lastUri());
       }
       uploadLog(logFile, logKey);
-      uploadMetrics(metrics);
+      if (uploads) {
+        uploadMetrics(metrics); // one curve per stage: every rank logs the same loss
+      }
       report.run();
       TrainerLog.Progress last = trainerLog.progress();
       if (exit.stopped) {
-        throw ApplicationFailure.newFailure(stageName + " handed back at step " + sync.uploadedStep()
-            + " because the worker is shutting down; checkpoint " + sync.lastUri() + " holds it and the"
-            + " retry resumes there", StageTrainer.WORKER_SHUTDOWN);
+        throw ApplicationFailure.newFailure(stageName + " handed back at step " + last.step()
+            + " because the worker is shutting down or the gang stopped; the newest checkpoint "
+            + (sync.lastUri().isEmpty() ? "(none yet)" : sync.lastUri()) + " holds it and the retry resumes there",
+            StageTrainer.WORKER_SHUTDOWN, last.step(), recomputed);
       }
       if (exit.code != 0) {
         throw ApplicationFailure.newFailure(stageName + ": trainer exited with status " + exit.code + " at step "
             + last.step() + "; the retry resumes from " + (sync.lastUri().isEmpty() ? "step 0" : sync.lastUri())
-            + ". Log " + store.uri(logKey) + " ends with:\n" + tail(logFile), TRAINER_FAILED);
+            + ". Log " + store.uri(logKey) + " ends with:\n" + tail(logFile), TRAINER_FAILED, last.step(), recomputed);
       }
       TrainResult result = new TrainResult(stageName, outputs.uri(), last.step(), last.loss(), resumedFrom,
           recomputed, 0, (System.nanoTime() - started) / 1e9, sync.lastUri());
+      if (!uploads) {
+        log.info("{}: rank {} done steps={}; rank 0 commits the output", context.label(), gang.rank(), last.step());
+        return result;
+      }
       outputs.commit(finalFiles(outputDir, work.resolve("final")), result);
       log.info("{}: done steps={} loss={} resumedFrom={} recomputed={} output={}", context.label(), last.step(),
           String.format("%.4f", last.loss()), resumedFrom, recomputed, outputs.uri());
       return result;
     } finally {
       LocalFolders.delete(work);
+    }
+  }
+
+  /**
+   * What the attempt before this one reached. A gang's ranks are never retried alone (each gang
+   * attempt is a new activity), so the pipeline carries that forward in the rank itself.
+   */
+  private static Optional<TrainingHeartbeat> previousAttempt(String stageName, GangRank gang, StageContext context) {
+    if (gang == null) {
+      return context.previousAttempt();
+    }
+    return Optional.of(new TrainingHeartbeat(
+        new StageProgress(stageName, gang.reachedStep(), 0, 0, 0, 0, 0, ""), gang.stepsRecomputed()));
+  }
+
+  /** Rank 0 picks where it listens and tells the pipeline, which then starts the other ranks. */
+  private Rendezvous rendezvous(GangRank gang, StageContext context) throws IOException {
+    if (gang == null) {
+      return Rendezvous.PLACEHOLDERS; // unused on one node
+    }
+    String master = gang.master();
+    if (gang.rank() == 0) {
+      master = settings.gangHost() + ":" + (settings.gangPort() == 0 ? freePort() : settings.gangPort());
+      context.gangMasterReady(gang.rendezvousId(), master);
+      log.info("{}: gang {} master at {}", context.label(), gang.rendezvousId(), master);
+    }
+    int colon = master.lastIndexOf(':');
+    return new Rendezvous(Integer.toString(gang.rank()), master.substring(0, colon), master.substring(colon + 1),
+        gang.rendezvousId());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket probe = new ServerSocket(0)) {
+      return probe.getLocalPort();
     }
   }
 
@@ -160,7 +212,10 @@ public final class ExternalStageTrainer implements StageRunner {
     }
   }
 
-  /** Runs the trainer to its end, or until a worker shutdown has given it its grace period. */
+  /**
+   * Runs the trainer to its end, or until a worker shutdown (or the cancel of a failed gang) has
+   * given it its grace period. {@code sync} is null on a rank that does not upload.
+   */
   private Exit runTrainer(TrainerCommand command, Path outputDir, Path logFile, Consumer<String> logLine,
       TrainerLog trainerLog,
       CheckpointSync sync, Runnable report, StageContext context, Runnable onCheckpoint) throws IOException {
@@ -174,7 +229,7 @@ public final class ExternalStageTrainer implements StageRunner {
         Map.of("PYTHONUNBUFFERED", "1"), logFile, logLine)) {
       watcher.scheduleWithFixedDelay(() -> {
         report.run();
-        if (sync.sync(false, trainerLog::progress)) {
+        if (sync != null && sync.sync(false, trainerLog::progress)) {
           onCheckpoint.run();
         }
       }, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
@@ -184,7 +239,7 @@ public final class ExternalStageTrainer implements StageRunner {
         if (!stopped && context.stopRequested()) {
           stopped = true;
           deadline = System.nanoTime() + settings.grace().toNanos();
-          log.info("{}: worker shutting down; SIGTERM to the trainer, {}s for its final checkpoint",
+          log.info("{}: worker shutting down or gang stopped; SIGTERM to the trainer, {}s for its final checkpoint",
               context.label(), settings.grace().toSeconds());
           trainer.terminate();
         }
@@ -207,11 +262,13 @@ public final class ExternalStageTrainer implements StageRunner {
     }
   }
 
-  /** Multi-node gangs and ShareGPT mixing of raw data are not built for this backend yet. */
-  private static void requireRunnable(RunSpec spec) {
-    if (spec.compute().nodes() != 1) {
-      throw ApplicationFailure.newNonRetryableFailure("compute.nodes " + spec.compute().nodes() + ": the external"
-          + " backend launches single-node stages only so far; allowed: 1", TinyModels.UNSUPPORTED);
+  /** ShareGPT mixing of raw data is not built for this backend yet; a gang needs its rank. */
+  private static void requireRunnable(TrainRequest request) {
+    RunSpec spec = request.spec();
+    if (spec.compute().nodes() > 1 && request.gang() == null) {
+      throw ApplicationFailure.newNonRetryableFailure("compute.nodes " + spec.compute().nodes() + ": a multi-node"
+          + " stage runs as a gang the pipeline starts, one rank per activity; this request names no rank",
+          TinyModels.UNSUPPORTED);
     }
     if (!StagePaths.isTiny(spec) && !spec.data().sharegpt().isEmpty()) {
       throw ApplicationFailure.newNonRetryableFailure("data.sharegpt: the external backend does not mix ShareGPT"

@@ -1,5 +1,7 @@
 package io.llavascale.activities.external;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,11 +20,20 @@ import java.util.Map;
  *                   {@code scripts/zero3.json} the flags name ({@code LLAVA_TRAINER_DIR})
  * @param grace      how long a SIGTERMed trainer may take to write its final checkpoint
  *                   ({@code LLAVA_TRAINER_GRACE}, ISO-8601); keep it under the worker's --grace
+ * @param gangHost   the address other nodes reach this one on when it is rank 0 of a multi-node
+ *                   stage ({@code LLAVA_GANG_HOST}; in Kubernetes the pod IP; default: this
+ *                   host's address)
+ * @param gangPort   the port rank 0's trainer listens on for its gang ({@code LLAVA_GANG_PORT},
+ *                   default 29500 as torchrun's; 0 picks a free port, for several ranks on one host)
  */
-public record ExternalTrainerSettings(List<String> launcher, Path trainerDir, Duration grace) {
+public record ExternalTrainerSettings(
+    List<String> launcher, Path trainerDir, Duration grace, String gangHost, int gangPort) {
   public static final String ENV_LAUNCHER = "LLAVA_TRAINER_LAUNCHER";
   public static final String ENV_DIR = "LLAVA_TRAINER_DIR";
   public static final String ENV_GRACE = "LLAVA_TRAINER_GRACE";
+  public static final String ENV_GANG_HOST = "LLAVA_GANG_HOST";
+  public static final String ENV_GANG_PORT = "LLAVA_GANG_PORT";
+  public static final int DEFAULT_GANG_PORT = 29500;
   public static final Duration DEFAULT_GRACE = Duration.ofSeconds(45);
 
   public ExternalTrainerSettings {
@@ -32,6 +43,12 @@ public record ExternalTrainerSettings(List<String> launcher, Path trainerDir, Du
     }
     if (grace.isNegative() || grace.isZero()) {
       throw new IllegalArgumentException(ENV_GRACE + " must be a positive ISO-8601 duration such as PT45S, got " + grace);
+    }
+    if (gangHost.isBlank()) {
+      throw new IllegalArgumentException(ENV_GANG_HOST + " must name this node's address, got an empty value");
+    }
+    if (gangPort < 0 || gangPort > 65535) {
+      throw new IllegalArgumentException(ENV_GANG_PORT + " must be 0 (any free port) to 65535, got " + gangPort);
     }
   }
 
@@ -44,9 +61,25 @@ public record ExternalTrainerSettings(List<String> launcher, Path trainerDir, Du
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(ENV_GRACE + " must be an ISO-8601 duration such as PT45S, got '" + grace + "'");
     }
+    String port = env.getOrDefault(ENV_GANG_PORT, "").trim();
+    int p;
+    try {
+      p = port.isEmpty() ? DEFAULT_GANG_PORT : Integer.parseInt(port);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(ENV_GANG_PORT + " must be a port number (0 for any free one), got '" + port + "'");
+    }
+    String host = env.getOrDefault(ENV_GANG_HOST, "").trim();
     return new ExternalTrainerSettings(
         launcher.isEmpty() ? List.of() : Arrays.asList(launcher.split("\\s+")),
         Path.of(env.getOrDefault(ENV_DIR, ".")).toAbsolutePath(),
-        g);
+        g, host.isEmpty() ? localAddress() : host, p);
+  }
+
+  private static String localAddress() {
+    try {
+      return InetAddress.getLocalHost().getHostAddress();
+    } catch (UnknownHostException e) {
+      return InetAddress.getLoopbackAddress().getHostAddress();
+    }
   }
 }

@@ -22,33 +22,38 @@ public final class ReferenceCommand {
   static final String ZERO3 = "./scripts/zero3.json";
 
   /**
-   * Where rank r of a multi-node stage finds its peers. Single-node stages need none; {@link
-   * #PLACEHOLDERS} shows the shape in {@code llava explain}.
+   * Where node {@code nodeRank} of a multi-node stage finds its peers: torchrun's static
+   * rendezvous on rank 0's address, under an id that is new for every gang attempt. Single-node
+   * stages need none; {@link #PLACEHOLDERS} shows the shape in {@code llava explain}.
    */
-  public record Rendezvous(String nodeRank, String masterAddr, String masterPort) {
-    public static final Rendezvous PLACEHOLDERS = new Rendezvous("$NODE_RANK", "$MASTER_ADDR", "$MASTER_PORT");
+  public record Rendezvous(String nodeRank, String masterAddr, String masterPort, String rdzvId) {
+    public static final Rendezvous PLACEHOLDERS =
+        new Rendezvous("$NODE_RANK", "$MASTER_ADDR", "$MASTER_PORT", "$RDZV_ID");
   }
 
   private ReferenceCommand() {}
 
-  /** A single-node stage (deepspeed launcher). */
+  /** A single-node stage, or the shape of a multi-node one. */
   public static TrainerCommand forStage(RunSpec spec, TrainerConfig.Stage stage, StagePaths paths) {
     return forStage(spec, stage, paths, Rendezvous.PLACEHOLDERS);
   }
 
   public static TrainerCommand forStage(
       RunSpec spec, TrainerConfig.Stage stage, StagePaths paths, Rendezvous rendezvous) {
-    return new TrainerCommand(launcher(spec.compute(), rendezvous), flags(spec, stage, paths));
-  }
-
-  /** deepspeed on one node; torchrun with a rendezvous across several. */
-  static List<String> launcher(ComputeSpec compute, Rendezvous r) {
+    ComputeSpec compute = spec.compute();
     String gpus = Integer.toString(compute.gpusPerNode());
     if (compute.nodes() == 1) {
-      return List.of("deepspeed", "--num_gpus", gpus, SCRIPT);
+      return new TrainerCommand(List.of("deepspeed", "--num_gpus", gpus, SCRIPT), List.of(), flags(spec, stage, paths));
     }
-    return List.of("torchrun", "--nnodes", Integer.toString(compute.nodes()), "--nproc_per_node", gpus,
-        "--node_rank", r.nodeRank(), "--master_addr", r.masterAddr(), "--master_port", r.masterPort(), SCRIPT);
+    // torchrun per node: one activity per node is one rank of the gang (deepspeed's own multi-node
+    // launcher would ssh into the other nodes itself).
+    List<String> rdzv = List.of("--nnodes", Integer.toString(compute.nodes()), "--node_rank", rendezvous.nodeRank(),
+        "--master_addr", rendezvous.masterAddr(), "--master_port", rendezvous.masterPort(),
+        "--rdzv_id", rendezvous.rdzvId());
+    List<String> launcher = new ArrayList<>(List.of("torchrun", "--nproc_per_node", gpus));
+    launcher.addAll(rdzv);
+    launcher.add(SCRIPT);
+    return new TrainerCommand(launcher, rdzv, flags(spec, stage, paths));
   }
 
   static List<String> flags(RunSpec spec, TrainerConfig.Stage stage, StagePaths paths) {

@@ -7,19 +7,29 @@ import java.util.regex.Pattern;
 
 /**
  * One trainer launch: the launcher (program and script, such as {@code deepspeed --num_gpus 8
- * llava/train/train_mem.py}) and the script's flags, as {@code --name value} pairs in order.
+ * llava/train/train_mem.py}), the rendezvous flags of a multi-node stage (part of the launcher,
+ * empty on one node), and the script's flags, as {@code --name value} pairs in order.
  */
-public record TrainerCommand(List<String> launcher, List<String> flags) {
+public record TrainerCommand(List<String> launcher, List<String> rendezvous, List<String> flags) {
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_./:=@%+,$-]+");
 
   public TrainerCommand {
     launcher = List.copyOf(launcher);
+    rendezvous = List.copyOf(rendezvous);
     flags = List.copyOf(flags);
   }
 
-  /** The same flags behind another launcher (a worker's override, such as train-process). */
+  /**
+   * The same flags behind another launcher (a worker's override, such as train-process); the
+   * rendezvous flags follow the override, which must take them as torchrun does.
+   */
   public TrainerCommand withLauncher(List<String> other) {
-    return other.isEmpty() ? this : new TrainerCommand(other, flags);
+    if (other.isEmpty()) {
+      return this;
+    }
+    List<String> launcher = new ArrayList<>(other);
+    launcher.addAll(rendezvous);
+    return new TrainerCommand(launcher, rendezvous, flags);
   }
 
   /** What the process is started with. */

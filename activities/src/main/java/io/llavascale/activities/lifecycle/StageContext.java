@@ -18,6 +18,14 @@ public interface StageContext {
   /** True once the worker is shutting down: checkpoint now and give the attempt back. */
   boolean stopRequested();
 
+  /**
+   * Rank 0 of a multi-node stage tells the pipeline where it listens, so the other ranks can start.
+   * Only a pipeline runs gangs; a context without one (the benchmark, a test) cannot.
+   */
+  default void gangMasterReady(String rendezvousId, String address) {
+    throw new UnsupportedOperationException("multi-node stages run under the pipeline only");
+  }
+
   /** For log lines: "run=<id> stage=<stage> attempt=<n>". */
   String label();
 }

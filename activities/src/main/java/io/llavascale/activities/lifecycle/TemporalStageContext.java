@@ -4,6 +4,7 @@ import io.llavascale.workflows.pipeline.LlavaPipeline;
 import io.llavascale.workflows.stages.StageProgress;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityCompletionException;
 import io.temporal.client.WorkflowClient;
 import java.time.Duration;
 import java.util.Optional;
@@ -33,6 +34,7 @@ public final class TemporalStageContext implements StageContext, AutoCloseable {
   private final Optional<TrainingHeartbeat> previous;
   private volatile long lastSignalNanos;
   private volatile StageProgress lastSignalled;
+  private volatile boolean cancelled;
 
   /** Call from the activity thread. */
   public TemporalStageContext(WorkflowClient client, ShutdownSignal shutdown, Duration signalEvery) {
@@ -59,9 +61,14 @@ public final class TemporalStageContext implements StageContext, AutoCloseable {
     try {
       // Heartbeats with no details still prove liveness while a stage sets up.
       activity.heartbeat(beat);
+    } catch (ActivityCompletionException e) {
+      // Cancelled (a gang whose other rank failed), timed out or the worker is going away: the
+      // stage notices through stopRequested().
+      if (!cancelled) {
+        log.info("{}: heartbeat refused ({}); asking the stage to stop", label(), e.getClass().getSimpleName());
+      }
+      cancelled = true;
     } catch (RuntimeException e) {
-      // Cancellation or worker shutdown: the stage notices through stopRequested() or its own
-      // next heartbeat; the ticker just stops reporting.
       log.debug("{}: heartbeat refused: {}", label(), e.toString());
     }
     if (beat != null && !beat.progress().equals(lastSignalled)
@@ -91,7 +98,13 @@ public final class TemporalStageContext implements StageContext, AutoCloseable {
 
   @Override
   public boolean stopRequested() {
-    return shutdown.isRequested();
+    return shutdown.isRequested() || cancelled;
+  }
+
+  /** Delivered at once (not throttled): the gang waits for it. A failure fails the rank. */
+  @Override
+  public void gangMasterReady(String rendezvousId, String address) {
+    client.newWorkflowStub(LlavaPipeline.class, activity.getInfo().getWorkflowId()).gangMaster(rendezvousId, address);
   }
 
   @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.llavascale.model.train.TrainerConfig.Stage;
 import io.llavascale.workflows.spec.PresetCatalog;
 import io.llavascale.workflows.spec.RunSpec;
+import io.llavascale.workflows.spec.RunSpecParser;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,8 +117,9 @@ class ReferenceCommandTest {
       List<String> launcher = ReferenceCommand.forStage(spec, Stage.TUNE, paths(spec, Stage.TUNE)).launcher();
       assertEquals(row.nodes == 1
           ? List.of("deepspeed", "--num_gpus", "8", ReferenceCommand.SCRIPT)
-          : List.of("torchrun", "--nnodes", String.valueOf(row.nodes), "--nproc_per_node", "8", "--node_rank",
-              "$NODE_RANK", "--master_addr", "$MASTER_ADDR", "--master_port", "$MASTER_PORT", ReferenceCommand.SCRIPT),
+          : List.of("torchrun", "--nproc_per_node", "8", "--nnodes", String.valueOf(row.nodes), "--node_rank",
+              "$NODE_RANK", "--master_addr", "$MASTER_ADDR", "--master_port", "$MASTER_PORT", "--rdzv_id", "$RDZV_ID",
+              ReferenceCommand.SCRIPT),
           launcher, row.preset);
     }
   }
@@ -146,11 +148,26 @@ class ReferenceCommandTest {
 
   @Test
   void shellFormQuotesWhatTheShellWouldSplit() {
-    TrainerCommand c = new TrainerCommand(List.of("deepspeed", "x.py"), List.of("--data_path", "/a b/c.json"));
+    TrainerCommand c = new TrainerCommand(List.of("deepspeed", "x.py"), List.of(), List.of("--data_path", "/a b/c.json"));
     assertEquals("deepspeed x.py \\\n    --data_path '/a b/c.json'", c.toShell());
     assertEquals(Optional.of("/a b/c.json"), c.flag("--data_path"));
     assertEquals(List.of("java", "-jar", "t.jar", "--data_path", "/a b/c.json"),
         c.withLauncher(List.of("java", "-jar", "t.jar")).commandLine());
+  }
+
+  @Test
+  void eachRankOfAGangGetsTheRendezvousFlagsAlsoBehindALauncherOverride() {
+    RunSpec spec = RunSpecParser.parse(Map.of("preset", "tiny-full",
+        "compute", Map.of("backend", "external", "nodes", 2), "stage2", Map.of("batchSize", 8)));
+    TrainerCommand rank1 = ReferenceCommand.forStage(spec, Stage.TUNE, paths(spec, Stage.TUNE),
+        new ReferenceCommand.Rendezvous("1", "10.0.0.5", "29500", "run-stage2-3"));
+    List<String> rdzv = List.of("--nnodes", "2", "--node_rank", "1", "--master_addr", "10.0.0.5", "--master_port",
+        "29500", "--rdzv_id", "run-stage2-3");
+    assertEquals(rdzv, rank1.rendezvous());
+    assertEquals(rdzv, rank1.launcher().subList(3, 3 + rdzv.size()));
+    List<String> overridden = rank1.withLauncher(List.of("llava", "train-process")).commandLine();
+    assertEquals(rdzv, overridden.subList(2, 2 + rdzv.size()));
+    assertEquals(Optional.of("4"), rank1.flag("--per_device_train_batch_size"), "batch 8 over 2 nodes of 1 GPU");
   }
 
   private static StagePaths paths(RunSpec spec, Stage stage) {

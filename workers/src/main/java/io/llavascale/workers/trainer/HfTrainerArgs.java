@@ -26,11 +26,15 @@ public record HfTrainerArgs(Map<String, String> values) {
       "--gradient_checkpointing", "--dataloader_num_workers", "--lazy_preprocess", "--report_to", "--lora_r",
       "--lora_alpha", "--lora_dropout", "--mm_projector_lr", "--bits");
 
+  /** torchrun's rendezvous flags: a gang of train-process ranks (see {@link GangLink}). */
+  static final Set<String> RENDEZVOUS = Set.of("--nnodes", "--node_rank", "--master_addr", "--master_port",
+      "--rdzv_id", "--nproc_per_node");
+
   public static HfTrainerArgs parse(List<String> args) {
     Map<String, String> values = new LinkedHashMap<>();
     for (int i = 0; i < args.size(); i += 2) {
       String name = args.get(i);
-      if (!USED.contains(name) && !IGNORED.contains(name)) {
+      if (!USED.contains(name) && !IGNORED.contains(name) && !RENDEZVOUS.contains(name)) {
         throw new IllegalArgumentException("train-process: unknown flag '" + name + "' (it takes the reference"
             + " trainer's flags; see `llava explain`)");
       }
@@ -81,6 +85,26 @@ public record HfTrainerArgs(Map<String, String> values) {
 
   public long seed() {
     return Long.parseLong(values.getOrDefault("--seed", "42"));
+  }
+
+  /** {@code --nnodes}: ranks in the gang (1 without one). */
+  public int worldSize() {
+    return Integer.parseInt(values.getOrDefault("--nnodes", "1"));
+  }
+
+  public int nodeRank() {
+    return Integer.parseInt(values.getOrDefault("--node_rank", "0"));
+  }
+
+  /** Joins the gang the rendezvous flags name; call only when {@link #worldSize()} &gt; 1. */
+  public GangLink joinGang(long resumeStep) throws java.io.IOException {
+    for (String f : List.of("--master_addr", "--master_port", "--rdzv_id")) {
+      if (!values.containsKey(f)) {
+        throw new IllegalArgumentException("train-process: --nnodes " + worldSize() + " needs " + f);
+      }
+    }
+    return GangLink.join(values.get("--rdzv_id"), nodeRank(), worldSize(), values.get("--master_addr"),
+        Integer.parseInt(values.get("--master_port")), resumeStep);
   }
 
   /** Hugging Face keeps every checkpoint unless a limit is given. */

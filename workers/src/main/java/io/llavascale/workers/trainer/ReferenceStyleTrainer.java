@@ -16,6 +16,7 @@ import io.llavascale.model.train.TrainingLoop;
 import io.llavascale.model.train.TrainingOutcome;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -53,7 +55,10 @@ public final class ReferenceStyleTrainer {
   /** Trains to the end (final weights in output_dir) or until {@code stop}; see {@link TrainingOutcome}. */
   public TrainingOutcome run(BooleanSupplier stop) throws IOException {
     Path outputDir = Files.createDirectories(args.outputDir());
-    TrainerConfig config = args.trainerConfig(1);
+    // A gang's ranks all compute the global batch and agree on every step over the GangLink, so a
+    // gang run ends where a single process with that batch ends; only rank 0 writes checkpoints.
+    int world = args.worldSize();
+    TrainerConfig config = args.trainerConfig(world);
     TinyLlavaConfig modelConfig = TinyLlavaConfig.read(args.modelPath().resolve(TinyLlavaConfig.FILE_NAME));
     try (NDManager manager = NDManager.newBaseManager(); ShardReader shards = ShardReader.open(shardFiles())) {
       TinyLlava model = TinyLlava.create(modelConfig, args.seed(), manager);
@@ -73,7 +78,20 @@ public final class ReferenceStyleTrainer {
       long stepsPerEpoch = (shards.size() + config.batchSize() - 1) / config.batchSize();
       LrSchedule schedule = config.lrSchedule(total);
       long startNanos = System.nanoTime();
-      loop.onStep((step, totalSteps, loss, tokensPerSec) -> {
+      Optional<Path> resume = newestCheckpoint(outputDir);
+      GangLink link = world > 1 ? args.joinGang(resume.map(ReferenceStyleTrainer::stepOf).orElse(0L)) : null;
+      AtomicBoolean agreedStop = new AtomicBoolean();
+      loop.onStep((step, totalSteps, stepLoss, tokensPerSec) -> {
+        double loss = stepLoss;
+        if (link != null) {
+          try {
+            GangLink.Agreed agreed = link.agree(step, stepLoss, stop.getAsBoolean());
+            loss = agreed.meanLoss();
+            agreedStop.set(agreed.stop());
+          } catch (IOException e) {
+            throw new UncheckedIOException("gang link lost at step " + step, e);
+          }
+        }
         double epoch = (double) step / stepsPerEpoch;
         err.println(counter(step, totalSteps, (System.nanoTime() - startNanos) / 1e9));
         Map<String, Object> entry = new LinkedHashMap<>();
@@ -83,10 +101,22 @@ public final class ReferenceStyleTrainer {
         out.println(pythonDict(entry));
         entry.put("step", step);
         history.add(entry);
-      }).onCheckpoint((step, folder) -> publish(step, total, folder, outputDir)).stopWhen(stop);
-      Optional<Path> resume = newestCheckpoint(outputDir);
+      }).onCheckpoint((step, folder) -> {
+        if (args.nodeRank() == 0) {
+          publish(step, total, folder, outputDir);
+        } else {
+          LocalFolders.delete(folder);
+        }
+      }).stopWhen(link == null ? stop : agreedStop::get);
       resume.ifPresent(p -> err.println("Resuming from checkpoint " + p));
-      TrainingOutcome outcome = loop.run(resume.orElse(null));
+      TrainingOutcome outcome;
+      try {
+        outcome = loop.run(resume.orElse(null));
+      } finally {
+        if (link != null) {
+          link.close();
+        }
+      }
       if (!outcome.stoppedEarly()) {
         ModelFiles.save(model, outputDir);
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -129,6 +159,10 @@ public final class ReferenceStyleTrainer {
   static Optional<Path> newestCheckpoint(Path outputDir) throws IOException {
     List<Path> all = checkpoints(outputDir);
     return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+  }
+
+  private static long stepOf(Path checkpoint) {
+    return Long.parseLong(checkpoint.getFileName().toString().substring(11));
   }
 
   private static List<Path> checkpoints(Path outputDir) throws IOException {

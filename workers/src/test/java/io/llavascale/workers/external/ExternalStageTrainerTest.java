@@ -209,7 +209,7 @@ class ExternalStageTrainerTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ExternalTrainerSettings(List.of(java, "-Xmx1g", "-Dai.djl.offline=true", "-cp",
         System.getProperty("java.class.path"), "io.llavascale.workers.cli.LlavaCli", "train-process"),
-        Files.createDirectories(home.resolve("trainer-dir")), Duration.ofSeconds(60));
+        Files.createDirectories(home.resolve("trainer-dir")), Duration.ofSeconds(60), "127.0.0.1", 0);
   }
 
   /** Read from /proc: ProcessHandle.Info cuts long command lines (the classpath comes first). */

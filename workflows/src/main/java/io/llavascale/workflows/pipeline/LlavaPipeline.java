@@ -39,4 +39,12 @@ public interface LlavaPipeline {
   /** Sent by training and evaluation activities (throttled) so the progress query is live. */
   @SignalMethod(name = "reportProgress")
   void reportProgress(StageProgress progress);
+
+  /**
+   * Sent by rank 0 of a multi-node stage once it knows where it listens ({@code host:port}); the
+   * pipeline then starts the other ranks with that address. A signal for an older rendezvous is
+   * ignored.
+   */
+  @SignalMethod(name = "gangMaster")
+  void gangMaster(String rendezvousId, String address);
 }

@@ -18,12 +18,15 @@ import io.llavascale.workflows.stages.TaskQueues;
 import io.llavascale.workflows.stages.TrainRequest;
 import io.llavascale.workflows.stages.TrainResult;
 import io.llavascale.workflows.stages.TuneStageActivity;
+import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Functions;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.unsafe.WorkflowUnsafe;
 import java.time.Duration;
@@ -32,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -145,6 +149,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
   private long stageStartMillis = -1; // start of the running stage, -1 when none runs
   private int stageGpus; // GPUs the running stage holds (0 for CPU stages)
   private double gpuHoursDone;
+  private final GangStage gang = new GangStage();
 
   public LlavaPipelineImpl() {
     for (String s : StageNames.ALL) {
@@ -285,7 +290,8 @@ public class LlavaPipelineImpl implements LlavaPipeline {
             : stage(
                 StageNames.ALIGN,
                 gpus,
-                () -> a.align.align(new TrainRequest(runId, spec, r.data, "")),
+                () -> train(StageNames.ALIGN, new TrainRequest(runId, spec, r.data, ""), a.align::align,
+                    a.alignRank::align),
                 LlavaPipelineImpl::trainDetail);
     if (stopsAfter(spec, StageNames.ALIGN)) {
       return;
@@ -297,7 +303,8 @@ public class LlavaPipelineImpl implements LlavaPipeline {
             : stage(
                 StageNames.TUNE,
                 gpus,
-                () -> a.tune.tune(new TrainRequest(runId, spec, r.data, r.align.outputUri())),
+                () -> train(StageNames.TUNE, new TrainRequest(runId, spec, r.data, r.align.outputUri()),
+                    a.tune::tune, a.tuneRank::tune),
                 LlavaPipelineImpl::trainDetail);
 
     String modelUri;
@@ -345,6 +352,16 @@ public class LlavaPipelineImpl implements LlavaPipeline {
     }
     log.info("run {} stops after stage {} (stopAfter)", runId, done);
     return true;
+  }
+
+  /** One activity on a single node; a gang of rank activities on several (see {@link GangStage}). */
+  private TrainResult train(String name, TrainRequest request, Function<TrainRequest, TrainResult> single,
+      Functions.Func1<TrainRequest, TrainResult> rank) {
+    if (request.spec().compute().nodes() == 1) {
+      return single.apply(request);
+    }
+    return gang.run(runId, name, request, TRAIN_ATTEMPTS, Set.of(DO_NOT_RETRY), req -> Async.function(rank, req),
+        () -> step);
   }
 
   /** Runs one stage: waits out a pause, honours a cancel, times it, logs start and end. */
@@ -534,6 +551,11 @@ public class LlavaPipelineImpl implements LlavaPipeline {
   }
 
   @Override
+  public void gangMaster(String rendezvousId, String address) {
+    gang.masterReady(rendezvousId, address);
+  }
+
+  @Override
   public void reportProgress(StageProgress p) {
     if (p == null || !finalState.isEmpty() || stageStartMillis < 0) {
       return;
@@ -638,6 +660,8 @@ public class LlavaPipelineImpl implements LlavaPipeline {
     final DataPrepActivity dataPrep;
     final AlignStageActivity align;
     final TuneStageActivity tune;
+    final AlignStageActivity alignRank;
+    final TuneStageActivity tuneRank;
     final MergeLoraActivity merge;
     final EvaluateActivity evaluate;
 
@@ -658,6 +682,13 @@ public class LlavaPipelineImpl implements LlavaPipeline {
               .setHeartbeatTimeout(GPU_HEARTBEAT)
               .setRetryOptions(retry(TRAIN_ATTEMPTS, TRAIN_MAX_INTERVAL))
               .build();
+      // A gang's rank is retried with its whole gang, never alone; a cancelled rank is waited for
+      // so that rank 0's last checkpoint is uploaded before the next gang restores.
+      ActivityOptions rankOpts =
+          ActivityOptions.newBuilder(trainOpts)
+              .setRetryOptions(retry(1, TRAIN_MAX_INTERVAL))
+              .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+              .build();
       ActivityOptions mergeOpts =
           ActivityOptions.newBuilder()
               .setTaskQueue(TaskQueues.CPU)
@@ -676,6 +707,8 @@ public class LlavaPipelineImpl implements LlavaPipeline {
       dataPrep = Workflow.newActivityStub(DataPrepActivity.class, dataOpts);
       align = Workflow.newActivityStub(AlignStageActivity.class, trainOpts);
       tune = Workflow.newActivityStub(TuneStageActivity.class, trainOpts);
+      alignRank = Workflow.newActivityStub(AlignStageActivity.class, rankOpts);
+      tuneRank = Workflow.newActivityStub(TuneStageActivity.class, rankOpts);
       merge = Workflow.newActivityStub(MergeLoraActivity.class, mergeOpts);
       evaluate = Workflow.newActivityStub(EvaluateActivity.class, evalOpts);
     }

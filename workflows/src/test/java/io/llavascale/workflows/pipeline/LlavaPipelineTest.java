@@ -161,7 +161,7 @@ class LlavaPipelineTest {
     fakes.alignFailures.set(2);
     PipelineReport report =
         stub("run-retry")
-            .run(Map.of("preset", "tiny-full", "compute", Map.of("gpusPerNode", 8, "nodes", 4)));
+            .run(Map.of("preset", "tiny-full", "compute", Map.of("gpusPerNode", 32)));
 
     assertEquals("completed", statuses(report.stages()).get("stage1"));
     assertEquals(3, fakes.count("AlignStage"));
@@ -171,7 +171,7 @@ class LlavaPipelineTest {
     assertTrue(t.get(1) - t.get(0) >= 1000, "first backoff " + (t.get(1) - t.get(0)));
     assertTrue(t.get(2) - t.get(1) >= 2000, "second backoff " + (t.get(2) - t.get(1)));
 
-    // GPU-hours: stage wall time (backoffs included: the GPUs were held) x 8 GPUs x 4 nodes.
+    // GPU-hours: stage wall time (backoffs included: the GPUs were held) x 32 GPUs.
     StageStatus stage1 = report.stages().get(1);
     assertTrue(stage1.seconds() >= 3, "stage 1 took " + stage1.seconds());
     assertEquals(stage1.seconds() * 32 / 3600, stage1.gpuHours(), 1e-9);
