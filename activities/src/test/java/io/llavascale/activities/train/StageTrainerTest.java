@@ -163,9 +163,6 @@ class StageTrainerTest {
     for (long step = 8; step <= 24; step++) {
       assertEquals(uninterrupted.losses.get((int) step), retry.losses.get((int) step), 1e-6, "step " + step);
     }
-    List<StageMetrics.Point> logged = StageMetrics.read(store, "stopped", StageNames.ALIGN);
-    assertEquals(LongStream.rangeClosed(1, 24).boxed().toList(), logged.stream().map(StageMetrics.Point::step).toList(),
-        "the retry keeps the first attempt's steps up to its checkpoint and logs the rest once");
   }
 
   @Test
