@@ -23,11 +23,11 @@ import io.llavascale.workers.client.DatasetUpload;
 import io.llavascale.workers.client.DemoDataset;
 import io.llavascale.workflows.spec.RunSpec;
 import io.llavascale.workflows.spec.RunSpecParser;
+import io.llavascale.workflows.stages.GangRank;
 import io.llavascale.workflows.stages.PreparedData;
 import io.llavascale.workflows.stages.StageNames;
 import io.llavascale.workflows.stages.StageProgress;
 import io.llavascale.workflows.stages.TrainRequest;
-import io.llavascale.workflows.stages.StageNames;
 import io.llavascale.workflows.stages.TrainResult;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Files;
@@ -59,6 +59,7 @@ class ExternalStageTrainerTest {
   static EmbeddedStack stack;
   static FlakyObjectStore store;
   static RunSpec spec;
+  static RunSpec gangSpec;
   static final Map<String, PreparedData> prepared = new ConcurrentHashMap<>();
   static String stage1Output;
   static TrainResult inJvm;
@@ -71,14 +72,9 @@ class ExternalStageTrainerTest {
     Path data = home.resolve("dataset");
     SyntheticDataset.write(data, SyntheticDataset.Options.of(5, 64, 96, 0, 4));
     DatasetUpload.upload(s3, data, "datasets/ext/");
-    spec = RunSpecParser.parse(Map.of(
-        "preset", "tiny-full",
-        "model", Map.of("hidden", 32, "layers", 1, "heads", 2),
-        "data", DemoDataset.dataSection(s3, "datasets/ext/", false),
-        "stage1", Map.of("maxSteps", 10, "batchSize", 8),
-        "stage2", Map.of("maxSteps", STEPS, "batchSize", 8, "epochs", 20),
-        "checkpoint", Map.of("everySteps", EVERY, "keep", 2),
-        "compute", Map.of("backend", "external")));
+    Map<String, Object> dataSection = DemoDataset.dataSection(s3, "datasets/ext/", false);
+    spec = spec(dataSection, 1);
+    gangSpec = spec(dataSection, 2);
     // The reference the external runs must reproduce: the same stages in this JVM.
     StageTrainer jvm = new StageTrainer(s3, home.resolve("scratch-jvm"));
     TrainResult align = jvm.train(request("jvm", ""), Stage.ALIGN, new Recording(Optional.empty(), s -> false));
@@ -169,7 +165,86 @@ class ExternalStageTrainerTest {
     assertEquals(inJvm.finalLoss(), retry.finalLoss(), 1e-6);
   }
 
+  @Test
+  void aGangOfTwoTrainsAsOneAndALostRankRestartsTheWholeGangFromTheLastCheckpoint() throws Exception {
+    String run = "gang";
+    String init = stage1();
+    Recording[] first = {new Recording(Optional.empty(), s -> false), new Recording(Optional.empty(), s -> false)};
+    List<CompletableFuture<TrainResult>> gang = startGang(run, init, new GangRank(run + "-stage2-1", 0, 2, "", 0, 0), first);
+    awaitCommitted(run, 2 * EVERY);
+    List<ProcessHandle> rank1 = trainProcesses(run).stream().filter(p -> cmdline(p).contains("-rank1/")).toList();
+    assertEquals(1, rank1.size(), "one trainer process for rank 1");
+    rank1.forEach(ProcessHandle::destroyForcibly); // rank 1's node is lost
+    for (CompletableFuture<TrainResult> rank : gang) {
+      ApplicationFailure failed = (ApplicationFailure) assertThrows(Exception.class, rank::join).getCause();
+      assertEquals(ExternalStageTrainer.TRAINER_FAILED, failed.getType(), "rank 0 cannot go on without rank 1");
+    }
+    long committedAtKill = committed(run).get(0);
+    assertTrue(committedAtKill >= 2 * EVERY && committedAtKill < STEPS, "committed " + committedAtKill);
+
+    // The pipeline's next gang: a new rendezvous, every rank from the newest committed checkpoint.
+    long reached = Math.max(first[0].last.progress().step(), first[1].last.progress().step());
+    Recording[] second = {new Recording(Optional.empty(), s -> false), new Recording(Optional.empty(), s -> false)};
+    List<TrainResult> done = startGang(run, init, new GangRank(run + "-stage2-2", 0, 2, "", reached, 0), second)
+        .stream().map(CompletableFuture::join).toList();
+    for (TrainResult rank : done) {
+      assertEquals(committedAtKill, rank.resumedFromStep());
+      assertTrue(rank.stepsRecomputed() <= EVERY, "recomputed " + rank.stepsRecomputed());
+      assertEquals(STEPS, rank.steps());
+      assertEquals(inJvm.finalLoss(), rank.finalLoss(), 1e-6, "two ranks of the global batch end as one process");
+    }
+    assertEquals(STEPS, committed(run).get(0), "rank 0 uploads and commits");
+    assertEquals(STEPS, StageMetrics.read(store, run, StageNames.TUNE).size(), "one loss curve, each step once");
+  }
+
   // ---------------------------------------------------------------------------------------------
+
+  private static RunSpec spec(Map<String, Object> data, int nodes) {
+    return RunSpecParser.parse(Map.of(
+        "preset", "tiny-full",
+        "model", Map.of("hidden", 32, "layers", 1, "heads", 2),
+        "data", data,
+        "stage1", Map.of("maxSteps", 10, "batchSize", 8),
+        "stage2", Map.of("maxSteps", STEPS, "batchSize", 8, "epochs", 20),
+        "checkpoint", Map.of("everySteps", EVERY, "keep", 2),
+        "compute", Map.of("backend", "external", "nodes", nodes)));
+  }
+
+  /**
+   * Rank 0, then (once it has said where it listens) rank 1, as the pipeline's GangStage starts
+   * them; each rank has its own scratch folder, as on its own node.
+   */
+  private static List<CompletableFuture<TrainResult>> startGang(String run, String init, GangRank master,
+      Recording[] contexts) throws Exception {
+    CompletableFuture<String> address = new CompletableFuture<>();
+    Recording rank0 = new Recording(contexts[0].previous, contexts[0].stopAt) {
+      @Override
+      public void gangMasterReady(String rendezvousId, String hostPort) {
+        assertEquals(master.rendezvousId(), rendezvousId);
+        address.complete(hostPort);
+      }
+    };
+    contexts[0] = rank0;
+    TrainRequest request = new TrainRequest(run, gangSpec, request(run, "").data(), init);
+    CompletableFuture<TrainResult> first = CompletableFuture.supplyAsync(
+        () -> rankUnchecked(request.forRank(master), rank0));
+    GangRank member = master.member(1, address.get(3, TimeUnit.MINUTES));
+    CompletableFuture<TrainResult> second = CompletableFuture.supplyAsync(
+        () -> rankUnchecked(request.forRank(member), contexts[1]));
+    return List.of(first, second);
+  }
+
+  private static TrainResult rankUnchecked(TrainRequest request, Recording context) {
+    try {
+      return new ExternalStageTrainer(store, home.resolve("scratch-rank" + request.gang().rank()), settings())
+          .train(request, Stage.TUNE, context);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
 
   private static ExternalStageTrainer trainer() throws Exception {
     return new ExternalStageTrainer(store, home.resolve("scratch"), settings());
@@ -215,15 +290,19 @@ class ExternalStageTrainerTest {
   /** Read from /proc: ProcessHandle.Info cuts long command lines (the classpath comes first). */
   private static List<ProcessHandle> trainProcesses(String run) {
     return ProcessHandle.current().descendants().filter(p -> {
-      try {
-        String cmd = Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
-        // the JVM itself, not its wrapper shell (whose arguments name it too)
-        return cmd.startsWith(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-            && cmd.contains("train-process") && cmd.contains("/" + run + "/");
-      } catch (java.io.IOException gone) {
-        return false;
-      }
+      String cmd = cmdline(p);
+      // the JVM itself, not its wrapper shell (whose arguments name it too)
+      return cmd.startsWith(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+          && cmd.contains("train-process") && cmd.contains("/" + run + "/");
     }).toList();
+  }
+
+  private static String cmdline(ProcessHandle p) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+    } catch (java.io.IOException gone) {
+      return "";
+    }
   }
 
   private static void awaitCommitted(String run, long step) throws InterruptedException {
@@ -240,7 +319,7 @@ class ExternalStageTrainerTest {
   }
 
   /** Keeps the last heartbeat; asks to stop once the reported step passes a test. */
-  static final class Recording implements StageContext {
+  static class Recording implements StageContext {
     final Optional<TrainingHeartbeat> previous;
     final LongPredicate stopAt;
     volatile TrainingHeartbeat last;

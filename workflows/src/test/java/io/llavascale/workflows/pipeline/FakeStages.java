@@ -49,6 +49,10 @@ final class FakeStages {
   final CountDownLatch alignStarted = new CountDownLatch(1);
 
   private final LongSupplier clock;
+  /** Rank 1 of a TuneStage gang fails this many times. */
+  final AtomicInteger rank1Failures = new AtomicInteger();
+  /** Rank 0 of a gang ends only once rank 1 has started, as a real trainer waits for its peers. */
+  private final Map<String, CountDownLatch> rank1Started = new ConcurrentHashMap<>();
 
   FakeStages(LongSupplier clock) {
     this.clock = clock;
@@ -144,10 +148,33 @@ final class FakeStages {
       return train(request.runId(), "stage1");
     }
 
+    private CountDownLatch peers(TrainRequest request) {
+      return rank1Started.computeIfAbsent(request.gang().rendezvousId(), k -> new CountDownLatch(1));
+    }
+
     @Override
     public TrainResult tune(TrainRequest request) {
       record("TuneStage");
       requests.add(request);
+      if (request.gang() != null && request.gang().rank() == 0) {
+        Activity.getExecutionContext().getWorkflowClient()
+            .newWorkflowStub(LlavaPipeline.class, Activity.getExecutionContext().getInfo().getWorkflowId())
+            .gangMaster(request.gang().rendezvousId(), "10.0.0.1:29500");
+        try {
+          if (!peers(request).await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("rank 1 never started");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+      if (request.gang() != null && request.gang().rank() == 1) {
+        peers(request).countDown();
+      }
+      if (request.gang() != null && request.gang().rank() == 1 && rank1Failures.getAndDecrement() > 0) {
+        throw ApplicationFailure.newFailure("rank 1 lost its node", "TrainerFailed", 30L, 0L);
+      }
       return train(request.runId(), "stage2");
     }
 

@@ -10,6 +10,7 @@ import io.llavascale.workflows.spec.PresetCatalog;
 import io.llavascale.workflows.stages.CommittedStages;
 import io.llavascale.workflows.stages.StageNames;
 import io.llavascale.workflows.stages.StageProgress;
+import io.llavascale.workflows.stages.GangRank;
 import io.llavascale.workflows.stages.TaskQueues;
 import io.llavascale.workflows.stages.TrainRequest;
 import io.temporal.client.WorkflowClient;
@@ -154,6 +155,28 @@ class LlavaPipelineTest {
         && e.modelUri().equals(FakeStages.out("run-lora", "merge"))));
     assertEquals("whole-model", report.merge().verifiedBy(), "the report carries the merge's check");
     assertEquals(2e-6, report.merge().maxAbsDiff());
+  }
+
+  @Test
+  void aMultiNodeStageRunsAsAGangAndOneFailedRankRetriesTheWholeGang() {
+    fakes.rank1Failures.set(1);
+    PipelineReport report = stub("run-gang").run(Map.of("preset", "tiny-full",
+        "compute", Map.of("backend", "external", "nodes", 2), "stage1", Map.of("batchSize", 8),
+        "stage2", Map.of("batchSize", 8)));
+
+    assertEquals("completed", statuses(report.stages()).get("stage2"));
+    List<GangRank> ranks = fakes.requests.stream()
+        .filter(r -> r instanceof TrainRequest t && t.gang() != null && t.initFrom().contains("stage1"))
+        .map(r -> ((TrainRequest) r).gang()).toList();
+    assertEquals(4, ranks.size(), "two gangs of two: " + ranks);
+    assertEquals(List.of("run-gang-stage2-1", "run-gang-stage2-1", "run-gang-stage2-2", "run-gang-stage2-2"),
+        ranks.stream().map(GangRank::rendezvousId).sorted().toList());
+    for (GangRank r : ranks) {
+      assertEquals(r.rank() == 0 ? "" : "10.0.0.1:29500", r.master(), "the others get rank 0's address");
+      assertEquals(r.rendezvousId().endsWith("-2") ? 30 : 0, r.reachedStep(), "the failed gang's step carries on");
+    }
+    assertTrue(fakes.calls.stream().filter(c -> c.contains("TuneStage")).allMatch(c -> c.endsWith(" 1")),
+        "ranks are never retried alone");
   }
 
   @Test
