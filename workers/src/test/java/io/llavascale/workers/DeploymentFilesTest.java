@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.llavascale.activities.external.ExternalTrainerSettings;
 import io.llavascale.activities.store.TransferSettings;
 import io.llavascale.infra.codec.CodecServer;
 import io.llavascale.infra.codec.PayloadKeys;
@@ -46,7 +47,7 @@ class DeploymentFilesTest {
   static Set<String> knownVariables() throws IllegalAccessException {
     Set<String> names = new HashSet<>();
     for (Class<?> c : List.of(StackConfig.class, TransferSettings.class, PayloadKeys.class, GpuInventory.class,
-        CodecServer.class, EmbeddedStack.class)) {
+        CodecServer.class, EmbeddedStack.class, ExternalTrainerSettings.class)) {
       for (Field f : c.getFields()) {
         if (Modifier.isStatic(f.getModifiers()) && f.getName().startsWith("ENV_") && f.getType() == String.class) {
           names.add((String) f.get(null));
@@ -130,6 +131,13 @@ class DeploymentFilesTest {
         assertEquals(0, slots.idleGpus(), name + ": --gpus-per-slot divides the node's GPUs");
         assertTrue(pod.path("tolerations").findValuesAsText("key").stream().anyMatch(k -> k.contains("spot")),
             name + " tolerates spot nodes");
+        // Multi-node gangs: rank 0 listens on the pod IP at the gang port, which the pod exposes.
+        Map<String, JsonNode> env = new HashMap<>();
+        container.path("env").forEach(e -> env.put(e.path("name").asText(), e));
+        assertEquals("status.podIP", env.get(ExternalTrainerSettings.ENV_GANG_HOST).path("valueFrom").path("fieldRef")
+            .path("fieldPath").asText(), name);
+        int gangPort = env.get(ExternalTrainerSettings.ENV_GANG_PORT).path("value").asInt();
+        assertTrue(container.path("ports").findValuesAsText("containerPort").contains(String.valueOf(gangPort)), name);
       } else {
         assertTrue(gpus.isMissingNode(), name + " requests no GPU");
       }
