@@ -60,7 +60,7 @@ public class LlavaPipelineImpl implements LlavaPipeline {
   public static final String BAD_DATASET = "BadDataset";
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String CANCELLED = "Cancelled";
-  /** dataFrom / stage1From names a run without that committed stage: nothing to share, no retry helps. */
+  /** dataFrom / stage1From / stage2From names a run without that committed stage: nothing to share, no retry helps. */
   public static final String MISSING_SHARED_STAGES = "MissingSharedStages";
 
   private static final String[] DO_NOT_RETRY = {BAD_DATASET, INVALID_SPEC};
@@ -235,16 +235,23 @@ public class LlavaPipelineImpl implements LlavaPipeline {
   }
 
   /**
-   * A study's shared work: data prep (dataFrom) and stage 1 (stage1From) come from other runs'
-   * committed outputs, by URI, never copied; the later stages are this run's own, so resume still
-   * reads them from this run's ledger.
+   * A study's shared work: data prep (dataFrom), stage 1 (stage1From) and stage 2 with its merge
+   * (stage2From) come from other runs' committed outputs, by URI, never copied; the later stages
+   * are this run's own, so resume still reads them from this run's ledger.
    */
   private CommittedStages shared(RunSpec spec, Stubs a, CommittedStages own) {
     PreparedData data = sharedStage(a, spec.dataFrom(), StageNames.DATA_PREP, CommittedStages::dataPrep);
     TrainResult align = spec.stage1From().isEmpty()
         ? own.align()
         : sharedStage(a, spec.stage1From(), StageNames.ALIGN, CommittedStages::align);
-    return new CommittedStages(data, align, own.tune(), own.merge(), own.eval());
+    if (spec.stage2From().isEmpty()) {
+      return new CommittedStages(data, align, own.tune(), own.merge(), own.eval());
+    }
+    TrainResult tune = sharedStage(a, spec.stage2From(), StageNames.TUNE, CommittedStages::tune);
+    MergeResult merge = spec.tuning().isFull()
+        ? own.merge()
+        : sharedStage(a, spec.stage2From(), StageNames.MERGE, CommittedStages::merge);
+    return new CommittedStages(data, align, tune, merge, own.eval());
   }
 
   private <T> T sharedStage(Stubs a, String from, String stage, Function<CommittedStages, T> pick) {

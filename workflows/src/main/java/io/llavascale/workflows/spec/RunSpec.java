@@ -14,6 +14,8 @@ package io.llavascale.workflows.spec;
  *                   the data prep that stage 1 was trained on (its tokenizer).
  * @param stopAfter  dataprep | stage1: end the run after that stage, the rest skipped ("" runs
  *                   every stage). What a study's shared data-prep and stage-1 runs use.
+ * @param stage2From run id whose committed stage 2 (and merge) this run takes ("" when none); needs
+ *                   stage1From, the stage 1 it was tuned on. A study's beam widths share stage 2 so.
  */
 public record RunSpec(
     String preset,
@@ -29,18 +31,20 @@ public record RunSpec(
     String resumeFrom,
     String dataFrom,
     String stage1From,
-    String stopAfter) {
+    String stopAfter,
+    String stage2From) {
 
   /** A spec recorded in a Temporal history before sharing existed shares nothing. */
   public RunSpec {
     dataFrom = dataFrom == null ? "" : dataFrom;
     stage1From = stage1From == null ? "" : stage1From;
     stopAfter = stopAfter == null ? "" : stopAfter;
+    stage2From = stage2From == null ? "" : stage2From;
   }
 
   /** A run that shares nothing and runs every stage (tests and benchmarks build these). */
   public RunSpec(String preset, long seed, ModelSpec model, TuningSpec tuning, DataSpec data, StageSpec stage1,
       StageSpec stage2, CheckpointSpec checkpoint, EvalSpec eval, ComputeSpec compute, String resumeFrom) {
-    this(preset, seed, model, tuning, data, stage1, stage2, checkpoint, eval, compute, resumeFrom, "", "", "");
+    this(preset, seed, model, tuning, data, stage1, stage2, checkpoint, eval, compute, resumeFrom, "", "", "", "");
   }
 }

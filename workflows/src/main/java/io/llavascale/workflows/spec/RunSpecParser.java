@@ -42,7 +42,7 @@ public final class RunSpecParser {
    */
   private static final Map<String, Object> OPTIONAL = Map.ofEntries(
       Map.entry("preset", ""), Map.entry("resumeFrom", ""),
-      Map.entry("dataFrom", ""), Map.entry("stage1From", ""), Map.entry("stopAfter", ""), Map.entry("data.sharegpt", ""),
+      Map.entry("dataFrom", ""), Map.entry("stage1From", ""), Map.entry("stopAfter", ""), Map.entry("stage2From", ""), Map.entry("data.sharegpt", ""),
       Map.entry("data.mixRatio", 0.0), Map.entry("data.mmbench", ""), Map.entry("data.llavaBench", ""),
       Map.entry("data.mmlu", ""), Map.entry("eval.benchmarks", List.of()),
       Map.entry("eval.judge", EvalSpec.OFFLINE_JUDGE), Map.entry("eval.judgeModel", ""));
@@ -280,7 +280,8 @@ public final class RunSpecParser {
           "resumeFrom must be a run id (letters, digits and ._:=@+- , no '/'), got "
               + show(s.resumeFrom()));
     }
-    for (var from : Map.of("dataFrom", s.dataFrom(), "stage1From", s.stage1From()).entrySet()) {
+    for (var from : Map.of("dataFrom", s.dataFrom(), "stage1From", s.stage1From(), "stage2From", s.stage2From())
+        .entrySet()) {
       if (!from.getValue().isEmpty() && !RUN_ID.matcher(from.getValue()).matches()) {
         errors.add(from.getKey() + " must be a run id (letters, digits and ._:=@+- , no '/'), got "
             + show(from.getValue()));
@@ -289,6 +290,14 @@ public final class RunSpecParser {
     if (!s.stage1From().isEmpty() && s.dataFrom().isEmpty()) {
       errors.add("stage1From needs dataFrom: a shared stage 1 is tied to the data prep (tokenizer) it was trained"
           + " on, so name that run in dataFrom, got stage1From " + show(s.stage1From()) + " alone");
+    }
+    if (!s.stage2From().isEmpty() && s.stage1From().isEmpty()) {
+      errors.add("stage2From needs stage1From: a shared stage 2 is tuned on top of one stage 1, so name that run in"
+          + " stage1From, got stage2From " + show(s.stage2From()) + " alone");
+    }
+    if (!s.stage2From().isEmpty() && !s.stopAfter().isEmpty()) {
+      errors.add("stage2From takes a finished stage 2, so the run cannot stop before it: leave stopAfter out, got "
+          + show(s.stopAfter()));
     }
     if (!STOP_AFTER.contains(s.stopAfter())) {
       errors.add("stopAfter must be one of dataprep, stage1, or \"\" to run every stage, got " + show(s.stopAfter()));

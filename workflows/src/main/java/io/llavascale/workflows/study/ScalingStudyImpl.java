@@ -118,6 +118,9 @@ public class ScalingStudyImpl implements ScalingStudy {
     if (!r.stage1From().isEmpty()) {
       spec.put("stage1From", childId(r.stage1From()));
     }
+    if (!r.stage2From().isEmpty()) {
+      spec.put("stage2From", childId(r.stage2From()));
+    }
     LlavaPipeline child =
         Workflow.newChildWorkflowStub(
             LlavaPipeline.class,

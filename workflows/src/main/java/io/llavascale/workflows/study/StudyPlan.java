@@ -24,20 +24,23 @@ public record StudyPlan(String name, List<Run> runs, Map<String, Integer> maxCon
    * @param kind       data | align | cell
    * @param dataFrom   the run whose data prep it takes ("" for a data run)
    * @param stage1From the run whose stage 1 it takes ("" for shared runs)
+   * @param stage2From the cell whose stage 2 (and merge) it takes: a cell that differs from it only
+   *                   in beam width ("" when it tunes its own)
    * @param pool       its compute.gpuPool
    * @param modelSize  size axis value ("" for a data run)
    * @param resolution model.resolution
    * @param mixRatio   data.mixRatio
    * @param tuning     tuning.method ("" for shared runs)
    * @param beams      eval.beams (0 for shared runs)
-   * @param spec       its LlavaPipeline input (preset + overrides); dataFrom and stage1From are
-   *                   added at start, as run ids
+   * @param spec       its LlavaPipeline input (preset + overrides); dataFrom, stage1From and
+   *                   stage2From are added at start, as run ids
    */
   public record Run(
       String name,
       String kind,
       String dataFrom,
       String stage1From,
+      String stage2From,
       String pool,
       String modelSize,
       int resolution,
@@ -48,7 +51,7 @@ public record StudyPlan(String name, List<Run> runs, Map<String, Integer> maxCon
 
     /** The runs it waits for: it starts once they completed, and fails if one failed. */
     public java.util.List<String> dependsOn() {
-      return java.util.stream.Stream.of(dataFrom, stage1From).filter(s -> !s.isEmpty()).toList();
+      return java.util.stream.Stream.of(dataFrom, stage1From, stage2From).filter(s -> !s.isEmpty()).toList();
     }
   }
 }

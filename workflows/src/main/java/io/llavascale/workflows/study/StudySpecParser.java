@@ -25,7 +25,7 @@ public final class StudySpecParser {
   public static final List<String> AXES = List.of("sizes", "resolutions", "mixes", "tunings", "beams");
   private static final List<String> AXIS_FIELDS = List.of("value", "overrides");
   /** Run-spec fields the study sets on its children itself. */
-  private static final List<String> RESERVED = List.of("preset", "seed", "resumeFrom", "dataFrom", "stage1From", "stopAfter");
+  private static final List<String> RESERVED = List.of("preset", "seed", "resumeFrom", "dataFrom", "stage1From", "stage2From", "stopAfter");
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
   private static final Pattern POOL = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -209,6 +209,11 @@ public final class StudySpecParser {
     String alignKey() {
       return "align-" + size.value() + "-r" + resolution + "-m" + percent(mix);
     }
+
+    /** The cells that differ only in beam width. */
+    String tuneKey() {
+      return alignKey() + "-" + tuning;
+    }
   }
 
   /**
@@ -291,14 +296,19 @@ public final class StudySpecParser {
     }
 
     List<StudyPlan.Run> runs = new ArrayList<>();
-    dataRuns.forEach((key, c) -> runs.add(new StudyPlan.Run(key, StudyPlan.DATA, "", "", c.spec().compute().gpuPool(),
+    dataRuns.forEach((key, c) -> runs.add(new StudyPlan.Run(key, StudyPlan.DATA, "", "", "", c.spec().compute().gpuPool(),
         "", c.resolution(), c.mix(), "", 0, with(c.input(), "stopAfter", "dataprep"))));
-    alignRuns.forEach((key, c) -> runs.add(new StudyPlan.Run(key, StudyPlan.ALIGN, c.dataKey(), "",
+    alignRuns.forEach((key, c) -> runs.add(new StudyPlan.Run(key, StudyPlan.ALIGN, c.dataKey(), "", "",
         c.spec().compute().gpuPool(), c.size().value(), c.resolution(), c.mix(), "", 0,
         with(c.input(), "stopAfter", "stage1"))));
+    // Beam widths only change evaluation: the first cell of each tuning trains stage 2, the others
+    // take it (unless their overrides change what stage 2 trains).
+    Map<String, Cell> tuneRuns = new LinkedHashMap<>();
     for (Cell c : cells) {
-      runs.add(new StudyPlan.Run(c.name(), StudyPlan.CELL, c.dataKey(), c.alignKey(), c.spec().compute().gpuPool(),
-          c.size().value(), c.resolution(), c.mix(), c.tuning(), c.beams(), c.input()));
+      Cell tune = tuneRuns.computeIfAbsent(c.tuneKey(), k -> c);
+      String stage2From = tune != c && sameStage2(c.spec(), tune.spec()) ? tune.name() : "";
+      runs.add(new StudyPlan.Run(c.name(), StudyPlan.CELL, c.dataKey(), c.alignKey(), stage2From,
+          c.spec().compute().gpuPool(), c.size().value(), c.resolution(), c.mix(), c.tuning(), c.beams(), c.input()));
     }
 
     TreeSet<String> pools = new TreeSet<>();
@@ -317,6 +327,12 @@ public final class StudySpecParser {
       throw new SpecException("study spec", errors);
     }
     return new StudyPlan(study.name(), List.copyOf(runs), limits);
+  }
+
+  private static boolean sameStage2(RunSpec a, RunSpec b) {
+    return a.seed() == b.seed() && a.model().equals(b.model()) && a.tuning().equals(b.tuning())
+        && a.data().equals(b.data()) && a.stage1().equals(b.stage1()) && a.stage2().equals(b.stage2())
+        && a.checkpoint().equals(b.checkpoint()) && a.compute().equals(b.compute());
   }
 
   private static boolean sameDataPrep(RunSpec a, RunSpec b) {

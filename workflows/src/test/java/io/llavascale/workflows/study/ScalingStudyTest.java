@@ -12,6 +12,7 @@ import io.llavascale.workflows.pipeline.LlavaPipelineImpl;
 import io.llavascale.workflows.pipeline.SearchAttributesKeys;
 import io.llavascale.workflows.pipeline.StageStatus;
 import io.llavascale.workflows.spec.PresetCatalog;
+import io.llavascale.workflows.stages.EvalRequest;
 import io.llavascale.workflows.stages.TaskQueues;
 import io.llavascale.workflows.stages.TrainRequest;
 import io.temporal.client.WorkflowClient;
@@ -123,6 +124,30 @@ class ScalingStudyTest {
     assertTrue(ids.stream().allMatch(id -> id.matches("weekly-\\d{8}-\\d{6}")), ids.toString());
     // Each firing trained its own cells: stage 2 ran 4 times per firing, nothing reused across firings.
     assertTrue(fakes.count("TuneStage") >= 8, fakes.calls.toString());
+  }
+
+  @Test
+  void beamWidthsEvaluateOneSharedStageTwo() {
+    Map<String, Object> spec = new LinkedHashMap<>(study(2));
+    spec.put("grid", Map.of("tunings", List.of("full", ((List<?>) ((Map<?, ?>) study(2).get("grid")).get("tunings")).get(1)),
+        "beams", List.of(1, 5)));
+    StudyReport report = stub("sb").run(spec);
+
+    assertEquals(2, fakes.count("TuneStage"), "one stage 2 per tuning, not per beam width");
+    assertEquals(1, fakes.count("MergeLora"));
+    assertEquals(4, fakes.count("Evaluate"));
+    for (StudyCellResult c : report.cells()) {
+      assertEquals("completed", c.status(), c.cell());
+      Map<String, String> stages = statuses(c.report().stages());
+      assertEquals(c.beams() == 1 ? "completed" : "reused", stages.get("stage2"), c.cell());
+      if (c.beams() == 5) {
+        assertTrue(c.report().stages().get(2).detail().startsWith("shared from run sb-" + c.cell().replace("-b5", "-b1")),
+            c.report().stages().get(2).detail());
+        assertEquals(c.tuning().equals("lora") ? "reused" : "skipped", stages.get("merge"), c.cell());
+      }
+    }
+    assertTrue(fakes.requests.stream().anyMatch(r -> r instanceof EvalRequest e && e.spec().eval().beams() == 5
+        && e.modelUri().equals(StudyFakes.out("sb-tiny-r224-m0-lora-b1", "merge"))), "beam 5 answers with b1's merge");
   }
 
   @Test

@@ -69,4 +69,22 @@ class StudySpecParserTest {
     assertTrue(e.errors().get(0).startsWith("cell tiny-r224-m0-qlora-b1: its model, stage1 or compute.backend differ"),
         e.errors().toString());
   }
+
+  @Test
+  void beamWidthsShareTheirTuningsStageTwo() {
+    Map<String, Object> raw = new LinkedHashMap<>(ScalingStudyTest.study(2));
+    raw.put("grid", Map.of("beams", List.of(1, 5)));
+    StudyPlan plan = StudySpecParser.plan(StudySpecParser.parse(raw));
+    StudyPlan.Run b1 = plan.runs().get(2);
+    StudyPlan.Run b5 = plan.runs().get(3);
+    assertEquals("tiny-r224-m0-full-b1", b1.name());
+    assertEquals("", b1.stage2From(), "the first beam width trains stage 2");
+    assertEquals("tiny-r224-m0-full-b5", b5.name());
+    assertEquals("tiny-r224-m0-full-b1", b5.stage2From());
+    assertEquals(List.of("data-r224-m0", "align-tiny-r224-m0", "tiny-r224-m0-full-b1"), b5.dependsOn());
+
+    // A beam value whose overrides change stage 2 trains its own.
+    raw.put("grid", Map.of("beams", List.of(1, Map.of("value", 5, "overrides", Map.of("stage2", Map.of("maxSteps", 3))))));
+    assertEquals("", StudySpecParser.plan(StudySpecParser.parse(raw)).runs().get(3).stage2From());
+  }
 }
