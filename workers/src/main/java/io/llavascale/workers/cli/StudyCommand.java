@@ -1,8 +1,13 @@
 package io.llavascale.workers.cli;
 
+import io.llavascale.activities.store.ObjectStore;
+import io.llavascale.infra.config.StackConfig;
 import io.llavascale.infra.config.TemporalConnections;
+import io.llavascale.workers.client.DemoDataset;
 import io.llavascale.workers.client.Runs;
+import io.llavascale.workers.client.Stores;
 import io.llavascale.workflows.pipeline.PipelineProgress;
+import io.llavascale.workflows.spec.RunSpecParser;
 import io.llavascale.workflows.spec.SpecException;
 import io.llavascale.workflows.stages.TaskQueues;
 import io.llavascale.workflows.study.ScalingStudy;
@@ -19,6 +24,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,7 +56,9 @@ final class StudyCommand implements Runnable {
     Map<String, Object> spec = SpecFiles.read(file);
     StudyPlan plan = checkedPlan(spec);
     String id = studyId != null ? studyId : Runs.newRunId(plan.name());
-    WorkflowClient client = TemporalConnections.client(stack.connect());
+    StackConfig config = stack.connect();
+    uploadDemoDatasets(plan, Stores.open(config), config.home());
+    WorkflowClient client = TemporalConnections.client(config);
     ScalingStudy study = client.newWorkflowStub(ScalingStudy.class,
         WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(TaskQueues.CONTROL).build());
     WorkflowClient.start(study::run, spec);
@@ -121,6 +130,22 @@ final class StudyCommand implements Runnable {
       return StudySpecParser.plan(StudySpecParser.parse(spec));
     } catch (SpecException e) {
       throw new CliException("invalid study spec:\n  - " + String.join("\n  - ", e.errors()));
+    }
+  }
+
+  /** The tiny presets read the demo's synthetic datasets; write and upload those the study needs (once). */
+  private static void uploadDemoDatasets(StudyPlan plan, ObjectStore store, Path home) {
+    Set<String> names = new TreeSet<>();
+    for (StudyPlan.Run r : plan.runs()) {
+      try {
+        names.add(DemoDataset.datasetName(RunSpecParser.parse(r.spec()).data()));
+      } catch (IllegalArgumentException ownData) {
+        // the study's own dataset, already in the bucket
+      }
+    }
+    for (String name : names) {
+      System.out.println("dataset " + name + ": " + DemoDataset.ensure(store, home, name, DemoDataset.BY_NAME.get(name), true)
+          .get("stage2"));
     }
   }
 }

@@ -87,4 +87,16 @@ class StudySpecParserTest {
     raw.put("grid", Map.of("beams", List.of(1, Map.of("value", 5, "overrides", Map.of("stage2", Map.of("maxSteps", 3))))));
     assertEquals("", StudySpecParser.plan(StudySpecParser.parse(raw)).runs().get(3).stage2From());
   }
+
+  @Test
+  void shippedPaperGridSharesDataStageOneAndStageTwo() throws Exception {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> raw = new ObjectMapper(new YAMLFactory()).readValue(Path.of("../studies/paper-grid.yaml").toFile(), Map.class);
+    StudyPlan plan = StudySpecParser.plan(StudySpecParser.parse(raw));
+    Map<String, Long> kinds = plan.runs().stream().collect(
+        java.util.stream.Collectors.groupingBy(StudyPlan.Run::kind, java.util.stream.Collectors.counting()));
+    assertEquals(Map.of(StudyPlan.DATA, 4L, StudyPlan.ALIGN, 4L, StudyPlan.CELL, 24L), kinds);
+    assertEquals(12, plan.runs().stream().filter(r -> r.kind().equals(StudyPlan.CELL) && r.stage2From().isEmpty()).count(),
+        "12 stage-2 trainings: beam 5 evaluates beam 1's model");
+  }
 }
