@@ -18,9 +18,7 @@ import io.llavascale.workers.pool.PoolSelection;
 import io.llavascale.workers.pool.WorkerPools;
 import io.llavascale.workflows.pipeline.PipelineReport;
 import io.llavascale.workflows.stages.StageNames;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -163,16 +161,7 @@ class WorkerCrashRecoveryTest {
     return committed.isEmpty() ? 0 : committed.get(0).step();
   }
 
-  /** `llava worker --pools gpu-local` in a child JVM that finds the stack through stack.json. */
   private static Process startGpuWorker(String logName) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx2g", "-Dai.djl.offline=true",
-        "-cp", System.getProperty("java.class.path"), "io.llavascale.workers.cli.LlavaCli",
-        "worker", "--pools", "gpu-local", "--home", home.toString());
-    File log = home.resolve(logName).toFile();
-    builder.redirectErrorStream(true).redirectOutput(log);
-    Process process = builder.start();
-    assertTrue(process.isAlive() || Files.exists(log.toPath()));
-    return process;
+    return ChildWorker.startGpuWorker(home, logName);
   }
 }
