@@ -63,12 +63,7 @@ final class ContentBuilder {
 
   /** Table 4's column: what stage 2 trained. */
   private static long tunedParams(PipelineReport r) {
-    if (r == null) {
-      return 0;
-    }
-    return r.stages().stream().filter(st -> st.stage().equals(StageNames.TUNE))
-        .mapToLong(StageStatus::trainableParams).findFirst()
-        .orElse(r.tune() == null ? 0 : r.tune().trainableParams());
+    return r == null ? 0 : r.tunedTrainableParams();
   }
 
   private static void choice(List<ReportContent.Evaluation> evaluations, List<ReportContent.CategoryScore> categories,

@@ -70,13 +70,14 @@ final class StudyCommand implements Runnable {
     }
   }
 
-  /** cell, status, exact match, GPU-hours; the error under a failed cell. */
+  /** The Table 3a / 4 analogue: cell, status, exact match, stage 2's trainable parameters, GPU-hours; the error under a failed cell. */
   static void table(PrintStream out, StudyReport report) {
-    out.printf(Locale.ROOT, "%-32s %-10s %11s %10s%n", "cell", "status", "exact match", "GPU-hours");
+    out.printf(Locale.ROOT, "%-32s %-10s %11s %10s %10s%n", "cell", "status", "exact match", "trainable", "GPU-hours");
     for (StudyCellResult c : report.cells()) {
       boolean ok = c.report() != null && c.report().eval() != null;
-      out.printf(Locale.ROOT, "%-32s %-10s %11s %10s%n", c.cell(), c.status(),
+      out.printf(Locale.ROOT, "%-32s %-10s %11s %10s %10s%n", c.cell(), c.status(),
           ok ? String.format(Locale.ROOT, "%.3f", c.report().eval().exactMatch()) : "-",
+          c.report() != null ? String.format(Locale.ROOT, "%,d", c.report().tunedTrainableParams()) : "-",
           c.report() != null ? String.format(Locale.ROOT, "%.4f", c.report().gpuHours()) : "-");
       if (!c.error().isEmpty()) {
         out.println("    " + c.error());

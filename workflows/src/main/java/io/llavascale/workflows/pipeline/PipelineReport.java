@@ -4,6 +4,7 @@ import io.llavascale.workflows.spec.RunSpec;
 import io.llavascale.workflows.stages.EvalResult;
 import io.llavascale.workflows.stages.MergeResult;
 import io.llavascale.workflows.stages.PreparedData;
+import io.llavascale.workflows.stages.StageNames;
 import io.llavascale.workflows.stages.TrainResult;
 import java.util.List;
 
@@ -33,4 +34,12 @@ public record PipelineReport(
     MergeResult merge,
     EvalResult eval,
     double gpuHours,
-    String reportUri) {}
+    String reportUri) {
+
+  /** Table 4's column: what stage 2 trained (also when this run reused a shared stage 2). */
+  public long tunedTrainableParams() {
+    return stages.stream().filter(st -> st.stage().equals(StageNames.TUNE))
+        .mapToLong(StageStatus::trainableParams).findFirst()
+        .orElse(tune == null ? 0 : tune.trainableParams());
+  }
+}
